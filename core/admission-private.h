@@ -1,0 +1,2 @@
+/* admission-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* admission.c — being written. */
+#include "config.h"

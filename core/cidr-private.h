@@ -1,0 +1,2 @@
+/* cidr-private.h — being written. */
+#pragma once

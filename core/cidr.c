@@ -1,0 +1,2 @@
+/* cidr.c — being written. */
+#include "config.h"

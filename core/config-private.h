@@ -1,0 +1,2 @@
+/* config-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* config-yaml.c — being written. */
+#include "config.h"

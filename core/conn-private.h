@@ -1,0 +1,2 @@
+/* conn-private.h — being written. */
+#pragma once

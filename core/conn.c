@@ -1,0 +1,2 @@
+/* conn.c — being written. */
+#include "config.h"

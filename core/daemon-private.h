@@ -1,0 +1,2 @@
+/* daemon-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* daemon.c — being written. */
+#include "config.h"

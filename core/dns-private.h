@@ -1,0 +1,2 @@
+/* dns-private.h — being written. */
+#pragma once

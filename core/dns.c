@@ -1,0 +1,2 @@
+/* dns.c — being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* hooks-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* hooks.c — being written. */
+#include "config.h"

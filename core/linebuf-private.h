@@ -1,0 +1,2 @@
+/* linebuf-private.h — being written. */
+#pragma once

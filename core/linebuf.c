@@ -1,0 +1,2 @@
+/* linebuf.c — being written. */
+#include "config.h"

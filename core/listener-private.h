@@ -1,0 +1,2 @@
+/* listener-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* listener.c — being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* loop-private.h — being written. */
+#pragma once

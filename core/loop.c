@@ -1,0 +1,2 @@
+/* loop.c — being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* module-private.h — being written. */
+#pragma once

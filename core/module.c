@@ -1,0 +1,2 @@
+/* module.c — being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* tls-private.h — being written. */
+#pragma once

@@ -1,0 +1,2 @@
+/* echo.c — being written. */
+#include "config.h"

@@ -1,0 +1,19 @@
+/*
+ * gumdrop/gumdrop.h — the whole plugin API in one include.
+ */
+#ifndef GUMDROP_GUMDROP_H
+#define GUMDROP_GUMDROP_H
+
+#include <gumdrop/common.h>
+#include <gumdrop/log.h>
+#include <gumdrop/pool.h>
+#include <gumdrop/config.h>
+#include <gumdrop/loop.h>
+#include <gumdrop/module.h>
+#include <gumdrop/hooks.h>
+#include <gumdrop/service.h>
+#include <gumdrop/conn.h>
+#include <gumdrop/tls.h>
+#include <gumdrop/dns.h>
+
+#endif /* GUMDROP_GUMDROP_H */
