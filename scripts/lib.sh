@@ -1,0 +1,76 @@
+# scripts/lib.sh — shared by scripts/run and scripts/test (sourced).
+#
+# Installs missing Debian build dependencies (no apt call when everything
+# is present), bootstraps autotools, builds in a folder of the tree, and
+# makes the self-signed certificate used by configs/gumdrop.yaml.
+
+GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the build, the tests and the fuzz/sanitizer runs need.
+GD_PACKAGES="build-essential autoconf automake libtool pkg-config
+libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
+gnutls-bin python3 clang libclang-rt-14-dev procps"
+
+gd_say() { printf '==> %s\n' "$*" >&2; }
+
+gd_install_deps() {
+    local missing="" p
+    for p in $GD_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q 'install ok installed' || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    gd_say "installing Debian packages:$missing"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+gd_bootstrap() {
+    if [ ! -x "$GD_TOP/configure" ] ||
+       [ "$GD_TOP/configure.ac" -nt "$GD_TOP/configure" ]; then
+        gd_say "autoreconf"
+        (cd "$GD_TOP" && autoreconf -fi >/dev/null)
+    fi
+}
+
+# gd_build DIR [configure args...]: configure (once per set of arguments)
+# and build in DIR.
+gd_build() {
+    local dir=$1; shift
+    local args="$*"
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ] ||
+       [ "$(cat "$dir/.gd-configure-args" 2>/dev/null)" != "$args" ] ||
+       [ "$GD_TOP/configure" -nt "$dir/Makefile" ]; then
+        gd_say "configure $dir $args"
+        (cd "$dir" && "$GD_TOP/configure" -q "$@")
+        printf '%s' "$args" > "$dir/.gd-configure-args"
+    fi
+    gd_say "make -C $dir"
+    make -C "$dir" -s -j"$(nproc)" >/dev/null
+}
+
+# gd_make_cert DIR: a self-signed certificate for localhost, made once.
+gd_make_cert() {
+    local dir=$1
+    [ -f "$dir/cert.pem" ] && [ -f "$dir/key.pem" ] && return 0
+    mkdir -p "$dir"
+    gd_say "making a self-signed certificate in $dir"
+    certtool --generate-privkey --key-type=ecdsa --outfile "$dir/key.pem" 2>/dev/null
+    cat > "$dir/cert.tmpl" <<'TMPL'
+cn = "localhost"
+dns_name = "localhost"
+ip_address = "127.0.0.1"
+ip_address = "::1"
+expiration_days = 3650
+tls_www_server
+signing_key
+encryption_key
+TMPL
+    certtool --generate-self-signed --load-privkey "$dir/key.pem" \
+        --template "$dir/cert.tmpl" --outfile "$dir/cert.pem" 2>/dev/null
+    chmod 600 "$dir/key.pem"
+}
