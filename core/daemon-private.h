@@ -4,7 +4,7 @@
 #ifndef GD_DAEMON_PRIVATE_H
 #define GD_DAEMON_PRIVATE_H
 
-#include <stdbool.h>
+#include <gumdrop/common.h>
 
 struct gd_daemon_options {
 	const char *config_path;	/* -c FILE */
@@ -17,8 +17,10 @@ struct gd_daemon_options {
  * Run the daemon in the foreground until SIGTERM/SIGINT.  Main thread,
  * once.  Returns the process exit status: 0 after a clean shutdown or a
  * successful check, 1 when the configuration or start-up failed (the
- * reason has been written to stderr as one line).
+ * reason has been written to stderr as one line).  Exported from
+ * libgumdrop for gumdropd's main() only; not part of the plugin API (this
+ * header is not installed).
  */
-int gd_daemon_run(const struct gd_daemon_options *opts);
+GD_API int gd_daemon_run(const struct gd_daemon_options *opts);
 
 #endif /* GD_DAEMON_PRIVATE_H */

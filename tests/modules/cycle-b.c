@@ -1,0 +1,37 @@
+/*
+ * cycle-b.so — loader fixture for dependency ordering: records init and fini
+ * through gd_test_record() when the test program provides it.
+ */
+#include <gumdrop/gumdrop.h>
+
+void gd_test_record(const char *event) __attribute__((weak));
+
+static const struct gd_module_dep cycle_b_deps[] = {
+	{ GD_DEP_MODULE, "cycle-a", 0, 0 },
+	{ 0, NULL, 0, 0 },
+};
+
+static int
+cycle_b_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
+    const char **error_r)
+{
+	if (gd_test_record != NULL)
+		gd_test_record("init cycle-b");
+	return 0;
+}
+
+static void
+cycle_b_fini(struct gd_module_ctx *ctx)
+{
+	if (gd_test_record != NULL)
+		gd_test_record("fini cycle-b");
+}
+
+GD_MODULE_EXPORT = {
+	GD_MODULE_HEAD,
+	.name = "cycle-b",
+	.version = "0.1",
+	.deps = cycle_b_deps,
+	.init = cycle_b_init,
+	.fini = cycle_b_fini,
+};
