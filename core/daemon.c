@@ -21,6 +21,7 @@
 #include <gumdrop/config.h>
 #include <gumdrop/log.h>
 
+#include "conn-private.h"
 #include "daemon-private.h"
 #include "dns-private.h"
 #include "listener-private.h"
@@ -173,9 +174,14 @@ daemon_thread_init(struct gd_loop *loop, const char **error_r)
 	return 0;
 }
 
+/*
+ * Connections still open when the drain grace ran out are closed here,
+ * on their own loop, before the modules that serve them go away.
+ */
 static void
 daemon_thread_fini(struct gd_loop *loop)
 {
+	gd_conns_thread_close_all("shutdown");
 	gd_listeners_thread_stop(loop);
 	gd_modules_thread_fini(loop);
 	gd_dns_thread_fini(loop);

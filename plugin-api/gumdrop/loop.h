@@ -46,6 +46,11 @@ GD_API struct gd_loop *gd_loop_current(void);
  * loop's own thread (fn then runs on a later iteration, never inline).
  * Returns 0, or -1 if the loop has stopped (fn will not run; the caller
  * still owns arg).
+ *
+ * Clarification: an accepted call (0) always runs, even when it was queued
+ * just before shutdown; a loop stops accepting calls when it is about to
+ * run its thread fini, during the daemon's final join.  After that join
+ * the loop object is gone, so `loop` must not be used any more.
  */
 GD_API int gd_loop_invoke(struct gd_loop *loop, gd_loop_fn *fn, void *arg);
 
@@ -53,6 +58,11 @@ GD_API int gd_loop_invoke(struct gd_loop *loop, gd_loop_fn *fn, void *arg);
  * Run fn(arg) on `loop` at the end of the current iteration (after all
  * pending I/O callbacks): the place to free objects that callbacks may
  * still be touching.  Loop thread only.
+ *
+ * Clarification: deferred calls run just before the loop next waits for
+ * events, in the order they were deferred; calls deferred by a deferred
+ * call run in the same pass (up to a bounded number of rounds, then on the
+ * next iteration).  Never inline.
  */
 GD_API void gd_loop_defer(struct gd_loop *loop, gd_loop_fn *fn, void *arg);
 
@@ -61,6 +71,10 @@ GD_API void gd_loop_defer(struct gd_loop *loop, gd_loop_fn *fn, void *arg);
  * on `loop` (normally the caller's).  `done` may be NULL.  Returns 0, or
  * -1 if the pool is shutting down (nothing will run).  Call from a loop
  * thread or the main thread.
+ *
+ * Clarification: `loop` may be NULL only when `done` is NULL.  Once
+ * submitted (0), `work` runs and `done` is delivered even during
+ * shutdown: the pool finishes its queue before the loops stop.
  */
 GD_API int gd_work_submit(struct gd_loop *loop, gd_loop_fn *work,
     gd_loop_fn *done, void *arg);
@@ -70,6 +84,15 @@ GD_API int gd_work_submit(struct gd_loop *loop, gd_loop_fn *work,
  * protocol code uses it to stop accepting new commands and to say goodbye
  * politely.  Loop thread only.  Returns a handle for
  * gd_loop_drain_unregister().
+ */
+/*
+ * Clarification: each registered callback runs once, on the loop thread,
+ * in registration order; a callback may unregister itself or others
+ * (unregistered callbacks that have not run yet are skipped).  A callback
+ * registered once the drain has begun still runs once, soon after (never
+ * inline).
+ * Unregister (loop thread only) frees the handle; NULL is a no-op.
+ * Handles still registered are freed with the loop.
  */
 GD_API void *gd_loop_drain_register(struct gd_loop *loop, gd_loop_fn *fn,
     void *arg);
