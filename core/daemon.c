@@ -181,8 +181,8 @@ daemon_thread_init(struct gd_loop *loop, const char **error_r)
 static void
 daemon_thread_fini(struct gd_loop *loop)
 {
-	gd_conns_thread_close_all("shutdown");
 	gd_listeners_thread_stop(loop);
+	gd_conns_thread_close_all("shutdown");
 	gd_modules_thread_fini(loop);
 	gd_dns_thread_fini(loop);
 }
