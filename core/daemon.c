@@ -278,8 +278,7 @@ daemon_configure(const struct gd_daemon_options *opts,
 	if (daemon_read_settings(root, set, error_r) < 0)
 		return -1;
 	gd_log_open(set->log_level, set->log_target, "gumdropd", 0);
-	if (gd_modules_load(root, opts->module_dir != NULL ?
-	    opts->module_dir : GD_MODULEDIR, error_r) < 0)
+	if (gd_modules_load(root, opts->module_dir, error_r) < 0)
 		return -1;
 	if (daemon_check_top_keys(root, error_r) < 0 ||
 	    gd_tls_configure(root, error_r) < 0 ||

@@ -21,8 +21,9 @@ struct gd_loop;
 struct gd_protocol;
 
 /*
- * Load every module named in `modules.load` from `modules.path` (else
- * `default_dir`), check each descriptor, fill the service registry,
+ * Load every module named in `modules.load` from `dir_override` when it
+ * is not NULL (gumdropd -m), else from `modules.path`, else from the
+ * installed module directory (GD_MODULEDIR).  Check each descriptor, fill the service registry,
  * resolve dependencies, validate each module's config subtree, compile
  * the hook chains from `hooks:`, then init in dependency order.  On any
  * failure nothing stays loaded and -1 is returned with one line:
@@ -30,7 +31,7 @@ struct gd_protocol;
  * `root` must outlive the loaded modules (or the next reload).
  */
 int gd_modules_load(const struct gd_config_node *root,
-    const char *default_dir, const char **error_r);
+    const char *dir_override, const char **error_r);
 
 /*
  * On each worker thread: every module's thread_init in load order.  On

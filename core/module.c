@@ -396,29 +396,34 @@ module_init_all(const struct gd_config_node *root, const char **error_r)
 	return 0;
 }
 
-/* Read `modules:`; *dir_r and *names_r live in the config's pool. */
+/*
+ * Read `modules:`; *dir_r and *names_r live in the config's pool.  A
+ * directory given by the caller (gumdropd -m) wins over modules.path.
+ */
 static int
 module_read_section(const struct gd_config_node *section,
-    const char *default_dir, const char **dir_r,
+    const char *dir_override, const char **dir_r,
     const char *const **names_r, const char **error_r)
 {
 	static const char *const none[] = { NULL };
 
-	*dir_r = default_dir;
+	*dir_r = dir_override != NULL ? dir_override : GD_MODULEDIR;
 	*names_r = none;
 	if (section == NULL || gd_config_node_is_null(section))
 		return 0;
 	if (gd_config_validate(section, module_section_keys, error_r) < 0 ||
-	    gd_config_get_string(section, "path", default_dir, dir_r,
+	    gd_config_get_string(section, "path", *dir_r, dir_r,
 	    error_r) < 0 ||
 	    gd_config_get_strings(section, "load", names_r, NULL,
 	    error_r) < 0)
 		return -1;
+	if (dir_override != NULL)
+		*dir_r = dir_override;
 	return 0;
 }
 
 int
-gd_modules_load(const struct gd_config_node *root, const char *default_dir,
+gd_modules_load(const struct gd_config_node *root, const char *dir_override,
     const char **error_r)
 {
 	const char *const *names;
@@ -427,7 +432,7 @@ gd_modules_load(const struct gd_config_node *root, const char *default_dir,
 
 	assert(module_count == 0);
 	if (module_read_section(root != NULL ?
-	    gd_config_get(root, "modules") : NULL, default_dir, &dir,
+	    gd_config_get(root, "modules") : NULL, dir_override, &dir,
 	    &names, error_r) < 0)
 		return -1;
 	for (i = 0; names[i] != NULL; i++) {

@@ -64,7 +64,7 @@ static int
 load(const char *list, const char *extra, const char **error_r)
 {
 	return gd_modules_load(yaml("modules: {path: \"%s\", load: [%s]}\n%s",
-	    DIR, list, extra != NULL ? extra : ""), "/nonexistent", error_r);
+	    DIR, list, extra != NULL ? extra : ""), NULL, error_r);
 }
 
 static void
@@ -129,7 +129,17 @@ Test(loader, basic_no_modules_section)
 	cr_assert_eq(gd_module_count(), 0);
 }
 
-Test(loader, basic_default_dir_used_without_path)
+Test(loader, basic_override_dir_wins_over_path)
+{
+	const char *error = NULL;
+
+	/* gumdropd -m DIR must beat modules.path from the file. */
+	cr_assert_eq(gd_modules_load(yaml("modules: {path: /nonexistent, "
+	    "load: [good]}\n"), DIR, &error), 0, "%s", error);
+	cr_assert(gd_modules_is_loaded_name("good"));
+}
+
+Test(loader, basic_override_dir_used_without_path)
 {
 	const char *error = NULL;
 
