@@ -861,6 +861,13 @@ gd_conn_protocol(const struct gd_conn *conn)
 	return conn->params->protocol;
 }
 
+struct gd_module_ctx *
+gd_conn_module_ctx(const struct gd_conn *conn)
+{
+	GD_CHECK_MAGIC(conn, GD_CONN_MAGIC);
+	return gd_protocol_module(conn->params->protocol);
+}
+
 void
 gd_conn_set_session(struct gd_conn *conn, void *session)
 {

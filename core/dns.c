@@ -138,12 +138,25 @@ static void dns_clash_check(void);
  * resolve (safely, with an error result) instead.  Fixed by linking
  * libevent before libev.
  */
+#ifdef GD_LINK_LIBEVENT
+/*
+ * libevent's, declared here because libevent-dev need not be installed.
+ * Referencing it keeps libevent among libgumdrop's dependencies, ahead of
+ * libev (configure.ac explains why that order matters).
+ */
+const char *event_get_version(void);
+#endif
+
 static void
 dns_clash_check(void)
 {
 	Dl_info info;
 	void *sym;
 
+#ifdef GD_LINK_LIBEVENT
+	gd_log(GD_LOG_DEBUG, "dns.libevent", "version=%s",
+	    event_get_version());
+#endif
 	/* A libevent-only symbol: is real libevent loaded at all? */
 	if (dlsym(RTLD_DEFAULT, "event_base_new_with_config") == NULL)
 		return;

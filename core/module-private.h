@@ -68,4 +68,10 @@ bool gd_modules_is_loaded_name(const char *name);
  */
 const struct gd_protocol *gd_protocol_find(const char *name);
 
+/*
+ * The loaded module whose descriptor declares `protocol` (compared by
+ * address), or NULL (for example a protocol made up by a unit test).
+ */
+struct gd_module_ctx *gd_protocol_module(const struct gd_protocol *protocol);
+
 #endif /* GD_MODULE_PRIVATE_H */

@@ -603,6 +603,22 @@ gd_protocol_find(const char *name)
 	return NULL;
 }
 
+struct gd_module_ctx *
+gd_protocol_module(const struct gd_protocol *protocol)
+{
+	const struct gd_protocol *p;
+	unsigned i;
+
+	for (i = 0; i < module_count; i++) {
+		for (p = modules[i]->desc->protocols; p != NULL &&
+		    p->name != NULL; p++) {
+			if (p == protocol)
+				return modules[i];
+		}
+	}
+	return NULL;
+}
+
 const char *
 gd_module_ctx_name(const struct gd_module_ctx *ctx)
 {

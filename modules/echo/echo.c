@@ -33,15 +33,7 @@ static int echo_init(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r);
 static int echo_reload(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r);
-static void echo_fini(struct gd_module_ctx *ctx);
 static void echo_event(struct gd_conn *conn, enum gd_conn_event ev);
-
-/*
- * The module's own context: the protocol callback only receives the
- * connection, so the one pointer the module needs is kept here (set by
- * init, cleared by fini; read-only in between).
- */
-static struct gd_module_ctx *echo_ctx;
 
 static const struct gd_config_key echo_keys[] = {
 	{ "greeting", GD_CONFIG_KEY_STRING, ECHO_DEFAULT_GREETING, 0, 0,
@@ -71,7 +63,6 @@ GD_MODULE_EXPORT = {
 	.protocols = echo_protocols,
 	.init = echo_init,
 	.reload = echo_reload,
-	.fini = echo_fini,
 };
 
 static int
@@ -96,10 +87,8 @@ static int
 echo_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	if (echo_check_config(config, error_r) < 0)
-		return -1;
-	echo_ctx = ctx;
-	return 0;
+	(void)ctx;
+	return echo_check_config(config, error_r);
 }
 
 static int
@@ -110,20 +99,18 @@ echo_reload(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	return echo_check_config(config, error_r);
 }
 
-static void
-echo_fini(struct gd_module_ctx *ctx)
-{
-	(void)ctx;
-	echo_ctx = NULL;
-}
-
+/*
+ * The greeting from the module's current configuration (it follows a
+ * reload), reached through the connection: the module keeps no globals.
+ */
 static const char *
-echo_greeting(void)
+echo_greeting(struct gd_conn *conn)
 {
+	struct gd_module_ctx *ctx = gd_conn_module_ctx(conn);
 	const struct gd_config_node *config;
 	const char *greeting = ECHO_DEFAULT_GREETING, *error;
 
-	config = echo_ctx != NULL ? gd_module_ctx_config(echo_ctx) : NULL;
+	config = ctx != NULL ? gd_module_ctx_config(ctx) : NULL;
 	if (config != NULL && gd_config_get_string(config, "greeting",
 	    ECHO_DEFAULT_GREETING, &greeting, &error) < 0)
 		greeting = ECHO_DEFAULT_GREETING;
@@ -139,7 +126,7 @@ echo_open(struct gd_conn *conn)
 	s->conn = conn;
 	s->cmd_pool = gd_pool_create("echo-command");
 	gd_conn_set_session(conn, s);
-	gd_conn_writef(conn, "%s\r\n", echo_greeting());
+	gd_conn_writef(conn, "%s\r\n", echo_greeting(conn));
 }
 
 static void

@@ -50,6 +50,7 @@ extern "C" {
 struct gd_conn;
 struct gd_loop;
 struct gd_pool;
+struct gd_module_ctx;
 
 /* "GDCN" */
 #define GD_CONN_MAGIC	0x4744434eu
@@ -151,6 +152,14 @@ GD_API const char *gd_conn_listener_name(const struct gd_conn *conn);
 
 /* The protocol serving the connection. */
 GD_API const struct gd_protocol *gd_conn_protocol(const struct gd_conn *conn);
+
+/*
+ * The context of the module that declared this connection's protocol (so
+ * protocol code reaches its module's data and current configuration
+ * without globals), or NULL when the protocol belongs to no loaded module.
+ * Loop thread.
+ */
+GD_API struct gd_module_ctx *gd_conn_module_ctx(const struct gd_conn *conn);
 
 /* ---- protocol state --------------------------------------------------- */
 
