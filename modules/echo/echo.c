@@ -83,12 +83,18 @@ echo_check_config(const struct gd_config_node *config, const char **error_r)
 	return 0;
 }
 
+/*
+ * The module's data is its hook point, looked up once here (the chains
+ * are compiled before any module's init runs).
+ */
 static int
 echo_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	(void)ctx;
-	return echo_check_config(config, error_r);
+	if (echo_check_config(config, error_r) < 0)
+		return -1;
+	gd_module_ctx_set_data(ctx, gd_hook_point_find("echo.line"));
+	return 0;
 }
 
 static int
@@ -182,10 +188,15 @@ echo_hook_done(struct gd_hook_call *call, const struct gd_hook_result *r)
 static void
 echo_run_hook(struct echo_session *s, const char *line, size_t len)
 {
-	struct gd_hook_point *point = gd_hook_point_find("echo.line");
+	struct gd_module_ctx *ctx = gd_conn_module_ctx(s->conn);
 	struct gd_hook_result none = { .verdict = GD_VERDICT_CONTINUE };
+	struct gd_hook_point *point;
 	struct gd_hook_call *call;
 
+	/* Without a module context (driven outside the loader, as unit tests
+	 * do) fall back to a lookup by name. */
+	point = ctx != NULL ? gd_module_ctx_get_data(ctx) :
+	    gd_hook_point_find("echo.line");
 	gd_pool_clear(s->cmd_pool);
 	s->line = gd_pool_strndup(s->cmd_pool, line, len);
 	s->len = len;
