@@ -75,7 +75,7 @@ const struct gd_config_key gd_listener_keys[] = {
 	{ "name", GD_CONFIG_KEY_STRING, NULL, 0, 0,
 	    "unique listener name, used in logs" },
 	{ "address", GD_CONFIG_KEY_STRING, NULL, 0, 0,
-	    "\"IPv4:port\", \"[IPv6]:port\" or \"unix:/path\"" },
+	    "\"IPv4:port\", \"[IPv6]:port\" or \"unix:PATH\"" },
 	{ "backlog", GD_CONFIG_KEY_INT, "511", 1, 65535,
 	    "listen(2) backlog" },
 	{ "max-connections", GD_CONFIG_KEY_INT, "0", 0, 10000000,
@@ -137,12 +137,16 @@ gd_listener_parse_port(const char *text, in_port_t *port_r)
 	return 0;
 }
 
+/*
+ * A relative path is relative to gumdropd's working directory (the daemon
+ * never changes it), like every other file name in the configuration.
+ */
 static int
 gd_listener_parse_unix(struct gd_listener *l, const char *path)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)(void *)&l->addr;
 
-	if (*path != '/' || strlen(path) >= sizeof(sun->sun_path))
+	if (*path == '\0' || strlen(path) >= sizeof(sun->sun_path))
 		return -1;
 	sun->sun_family = AF_UNIX;
 	strcpy(sun->sun_path, path);
@@ -150,7 +154,7 @@ gd_listener_parse_unix(struct gd_listener *l, const char *path)
 	return 0;
 }
 
-/* Parse "a.b.c.d:port", "[v6]:port" or "unix:/path" into l->addr. */
+/* Parse "a.b.c.d:port", "[v6]:port" or "unix:PATH" into l->addr. */
 static int
 gd_listener_parse_address(struct gd_listener *l, const char *text)
 {
@@ -349,7 +353,7 @@ gd_listener_parse(const struct gd_config_node *entry,
 	if (address == NULL || gd_listener_parse_address(l, address) < 0) {
 		*error_r = gd_config_error(address == NULL ? entry :
 		    gd_config_get(entry, "address"), "expected "
-		    "\"IPv4:port\", \"[IPv6]:port\" or \"unix:/path\", "
+		    "\"IPv4:port\", \"[IPv6]:port\" or \"unix:PATH\", "
 		    "got '%s'", address == NULL ? "nothing" : address);
 		gd_listener_free(&l);
 		return NULL;

@@ -600,6 +600,9 @@ Test(listener, config_errors_name_file_and_line)
 	configure_fails("listeners:\n"
 	    "  - address: \"127.0.0.1:25\"\n", "without a name");
 	configure_fails("listeners: 5\n", "expected a list");
+	configure_fails("listeners:\n"
+	    "  - name: e\n"
+	    "    address: \"unix:\"\n", "or \"unix:PATH\", got 'unix:'");
 }
 
 Test(listener, config_accepts_conn_keys_and_all_forms)
@@ -618,7 +621,9 @@ Test(listener, config_accepts_conn_keys_and_all_forms)
 	    "  - name: b\n"
 	    "    address: \"[::1]:25\"\n"
 	    "  - name: c\n"
-	    "    address: \"unix:/tmp/x.sock\"\n");
+	    "    address: \"unix:/tmp/x.sock\"\n"
+	    "  - name: d\n"
+	    "    address: \"unix:run/relative.sock\"\n");
 	const char *error = NULL;
 
 	cr_assert_eq(gd_listeners_configure(gd_config_root(cfg), &error), 0,
