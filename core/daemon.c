@@ -188,9 +188,11 @@ daemon_thread_fini(struct gd_loop *loop)
 }
 
 /*
- * SIGHUP: parse the file again and let each part accept the new
- * generation.  Whatever refuses leaves the running configuration as it
- * was for that part; the error is logged.
+ * SIGHUP: parse the file again and validate what the core reads itself;
+ * a file that fails here changes nothing.  Then each part takes the new
+ * generation in turn (modules may still refuse).  Parts keep pointers
+ * into the tree they accepted, so from the first hand-over on the
+ * generation stays allocated even if a later part refuses it.
  */
 static void
 daemon_reload(const char *path)
@@ -212,20 +214,24 @@ daemon_reload(const char *path)
 	}
 	root = gd_config_root(cfg);
 	if (daemon_read_settings(root, &set, &error) < 0 ||
-	    daemon_check_top_keys(root, &error) < 0 ||
-	    gd_modules_reload(root, &error) < 0 ||
-	    gd_tls_reload(root, &error) < 0 ||
-	    gd_listeners_reload_policy(root, &error) < 0) {
+	    daemon_check_top_keys(root, &error) < 0) {
 		gd_log(GD_LOG_ERROR, "daemon.reload", "result=refused "
 		    "reason=\"%s\"", error);
 		gd_config_free(&cfg);
 		return;
 	}
-	gd_log_open(set.log_level, set.log_target, "gumdropd", 0);
 	gen = gd_xcalloc(1, sizeof(*gen));
 	gen->config = cfg;
 	gen->older = daemon_current;
 	daemon_current = gen;
+	if (gd_modules_reload(root, &error) < 0 ||
+	    gd_tls_reload(root, &error) < 0 ||
+	    gd_listeners_reload_policy(root, &error) < 0) {
+		gd_log(GD_LOG_ERROR, "daemon.reload", "result=refused "
+		    "reason=\"%s\"", error);
+		return;
+	}
+	gd_log_open(set.log_level, set.log_target, "gumdropd", 0);
 	gd_log(GD_LOG_NOTICE, "daemon.reload", "result=ok");
 }
 

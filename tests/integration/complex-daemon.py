@@ -135,6 +135,21 @@ try:
     check(keep.cmd("still here") == "still here",
           "connection survives the reload")
 
+    # A policy error found late (after the modules accepted the file) is
+    # refused too, and the daemon keeps serving.
+    with open(d.config) as f:
+        text = f.read()
+    with open(d.config, "w") as f:
+        f.write(text.replace("max-connections-per-ip: 2",
+                             "max-connections-per-ip: 2\n"
+                             "    deny: [\"not-a-network\"]"))
+    mark = d.log_count()
+    d.signal(signal.SIGHUP)
+    check(d.wait_log("result=refused", start=mark) and
+          d.wait_log("not-a-network", start=mark),
+          "reload with a bad CIDR refused, naming it")
+    check(keep.cmd("alive") == "alive", "still serving after refused policy")
+
     # A broken file on SIGHUP is refused and the daemon keeps running.
     with open(d.config, "w") as f:
         f.write("workers: [\n")
