@@ -46,7 +46,10 @@ gd_build() {
        [ "$(cat "$dir/.gd-configure-args" 2>/dev/null)" != "$args" ] ||
        [ "$GD_TOP/configure" -nt "$dir/Makefile" ]; then
         gd_say "configure $dir $args"
-        (cd "$dir" && "$GD_TOP/configure" -q "$@")
+        # configure's own clean-up tries "rm -f core", which complains
+        # about our core/ folder; that line is noise, nothing failed.
+        (cd "$dir" && "$GD_TOP/configure" -q "$@" 2>&1 |
+            grep -v "cannot remove 'core'"; exit "${PIPESTATUS[0]}") || return 1
         printf '%s' "$args" > "$dir/.gd-configure-args"
     fi
     gd_say "make -C $dir"
