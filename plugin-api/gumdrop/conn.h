@@ -122,6 +122,11 @@ struct gd_protocol {
 
 /* ---- identity ------------------------------------------------------- */
 
+/*
+ * The worker loop the connection lives on, for its whole life.  Hand it to
+ * gd_loop_invoke(), gd_work_submit() and hook calls so that results come
+ * back to this connection's thread.  Any thread (the value never changes).
+ */
 GD_API struct gd_loop *gd_conn_loop(const struct gd_conn *conn);
 
 /*
