@@ -15,5 +15,9 @@
 #include <gumdrop/conn.h>
 #include <gumdrop/tls.h>
 #include <gumdrop/dns.h>
+#include <gumdrop/message.h>
+#include <gumdrop/msg-codec.h>
+#include <gumdrop/msg-address.h>
+#include <gumdrop/msg-date.h>
 
 #endif /* GUMDROP_GUMDROP_H */
