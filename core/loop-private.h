@@ -71,6 +71,22 @@ void gd_loop_conn_dec(struct gd_loop *loop);
 /* Connections currently counted on `loop`.  Any thread (a snapshot). */
 unsigned gd_loop_conn_count(const struct gd_loop *loop);
 
+/* ---- file watches (watch.c) ------------------------------------- */
+
+struct gd_watch_loop;
+
+/* The loop's watch state (NULL until watch.c creates it on first use).
+ * `loop`'s thread only. */
+struct gd_watch_loop **gd_loop_watch_slot(struct gd_loop *loop);
+
+/*
+ * Free a loop's watch state: close its inotify descriptor, free the
+ * watches still registered (their owners must not use them any more).
+ * Called when the loop is freed, on any thread once the loop stopped.
+ * NULL is a no-op; sets *wl to NULL.
+ */
+void gd_watch_loop_free(struct gd_watch_loop **wl);
+
 /* ---- blocking pool (work.c), used by gd_loops_start/join ---------- */
 
 /*

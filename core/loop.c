@@ -54,6 +54,7 @@ struct gd_loop {
 	bool quit;
 	uint64_t grace_ms;	/* written before the drain invoke */
 	atomic_uint conns;
+	struct gd_watch_loop *watch;	/* watch.c, created on first use */
 
 	/* Protected by gd_loops.lock. */
 	int init_state;		/* 0 pending, 1 ok, -1 failed */
@@ -87,6 +88,13 @@ static void gd_loop_run_drains(struct gd_loop *loop);
 static void gd_loop_run_drains_cb(void *arg);
 
 /* ---- public accessors ------------------------------------------------ */
+
+struct gd_watch_loop **
+gd_loop_watch_slot(struct gd_loop *loop)
+{
+	GD_CHECK_MAGIC(loop, GD_LOOP_MAGIC);
+	return &loop->watch;
+}
 
 struct ev_loop *
 gd_loop_ev(struct gd_loop *loop)
@@ -413,6 +421,7 @@ gd_loop_free(struct gd_loop **loopp)
 		return;
 	while (loop->drain_head != NULL)
 		gd_loop_drain_unlink(loop, loop->drain_head);
+	gd_watch_loop_free(&loop->watch);
 	ev_loop_destroy(loop->ev);
 	pthread_mutex_destroy(&loop->lock);
 	loop->magic = 0;

@@ -19,5 +19,9 @@
 #include <gumdrop/msg-codec.h>
 #include <gumdrop/msg-address.h>
 #include <gumdrop/msg-date.h>
+#include <gumdrop/watch.h>
+#include <gumdrop/mailbox.h>
+#include <gumdrop/mail-search.h>
+#include <gumdrop/mail-deliver.h>
 
 #endif /* GUMDROP_GUMDROP_H */
