@@ -35,6 +35,7 @@ struct gd_mail_delivery {
 	struct gd_pool *pool;
 	const struct gd_mail_backend *backend;
 	char *spool_path;
+	const char *sender;
 	int fd;
 	uint64_t size;
 	bool synced;
@@ -123,6 +124,13 @@ gd_mail_delivery_add(struct gd_mail_delivery *d,
 	r->flags = flags;
 	r->result.mailbox = r->mailbox;
 	return d->count++;
+}
+
+void
+gd_mail_delivery_set_sender(struct gd_mail_delivery *d, const char *sender)
+{
+	d = delivery_get(d);
+	d->sender = gd_pool_strdup(d->pool, sender);
 }
 
 unsigned
@@ -246,7 +254,7 @@ delivery_append(struct gd_mail_delivery *d, struct gd_mail_store *store,
     const char *mailbox, struct gd_mail_rcpt_result *res)
 {
 	struct gd_mail_append_info info = { .internal_date = time(NULL),
-	    .size_hint = d->size };
+	    .size_hint = d->size, .sender = d->sender };
 	const char *name;
 
 	if ((name = mail_store_name(store, mailbox, &res->error)) == NULL ||
