@@ -9,6 +9,7 @@
 #include "header-private.h"
 
 static unsigned addr_stop_bit(char c);
+static bool addr_route_continues(const char *p, const char *end);
 
 static unsigned
 addr_stop_bit(char c)
@@ -25,6 +26,16 @@ addr_stop_bit(char c)
 	default:
 		return 0;
 	}
+}
+
+/* After a ',' in an obs-route, only another domain ("@b"), another ','
+ * or the ':' may follow; anything else means the '>' is missing and the
+ * ',' separates list elements. */
+static bool
+addr_route_continues(const char *p, const char *end)
+{
+	p = gd_hdr_skip_cfws(p, end, NULL);
+	return p < end && (*p == '@' || *p == ',' || *p == ':');
 }
 
 const char *
@@ -51,7 +62,7 @@ gd_hdr_addr_skip_angle(const char *p, const char *end, bool *closed_r)
 			route = false;
 			break;
 		case ',':
-			if (!route)
+			if (!route || !addr_route_continues(p + 1, end))
 				return p;
 			break;
 		case ';':

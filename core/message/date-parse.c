@@ -120,7 +120,8 @@ date_parse_zone(const struct gd_hdr_date_tok *toks, int n, int *i,
 	while (*i < n) {
 		if (!have_offset && gd_hdr_date_offset(toks, n, i, &tz) == 0) {
 			have_offset = true;
-		} else if (toks[*i].type == GD_HDR_DATE_WORD && words < 2) {
+		} else if (toks[*i].type == GD_HDR_DATE_WORD &&
+		    words + have_offset < 2) {
 			if (words++ == 0)
 				name_tz = date_zone_name(&toks[*i]);
 			(*i)++;
