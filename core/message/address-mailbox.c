@@ -241,7 +241,9 @@ addr_invalid(struct gd_pool *pool, const char *p, const char *end,
 	while (end > p && gd_hdr_is_wsp((unsigned char)end[-1]))
 		end--;
 	n = (size_t)(end - p);
-	s = gd_pool_strndup(pool, p, n);
+	/* Not strndup: that stops at a NUL, which we turn into a space. */
+	s = gd_pool_alloc(pool, n + 1);
+	memcpy(s, p, n);
 	for (i = 0; i < n; i++)
 		if (s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
 			s[i] = ' ';

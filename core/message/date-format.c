@@ -23,8 +23,8 @@ struct date_civil {
 
 static void date_split(int64_t t, struct date_civil *c);
 
-/* Broken-down UTC time of `t`, clamped to years 0-9999 (so that every
- * field fits its printf width). */
+/* Broken-down time of `t` (UTC or local), clamped to years 0-9999 so
+ * that every field fits its printf width. */
 static void
 date_split(int64_t t, struct date_civil *c)
 {
@@ -57,9 +57,13 @@ gd_msg_date_format(int64_t t, int tz_minutes, char *buf, size_t size)
 	if (tz_minutes > DATE_TZ_MAX || tz_minutes < -DATE_TZ_MAX)
 		tz_minutes = 0;
 	atz = (unsigned)(tz_minutes < 0 ? -tz_minutes : tz_minutes);
-	if (t > DATE_T_MIN && t < DATE_T_MAX)
-		t += (int64_t)tz_minutes * 60;
-	date_split(t, &c);
+	/* Bound t so that adding the zone cannot overflow; date_split
+	 * clamps the local time itself. */
+	if (t < DATE_T_MIN - 2 * DATE_TZ_MAX * 60)
+		t = DATE_T_MIN - 2 * DATE_TZ_MAX * 60;
+	if (t > DATE_T_MAX + 2 * DATE_TZ_MAX * 60)
+		t = DATE_T_MAX + 2 * DATE_TZ_MAX * 60;
+	date_split(t + (int64_t)tz_minutes * 60, &c);
 	n = snprintf(buf, size,
 	    "%s, %u %s %04" PRId64 " %02u:%02u:%02u %c%02u%02u",
 	    gd_hdr_day_names[c.wday], c.day, gd_hdr_month_names[c.month - 1],

@@ -284,6 +284,11 @@ Test(date, format)
 	cr_assert_str_eq(fmt(INT64_MAX, 0), "Fri, 31 Dec 9999 23:59:59 +0000");
 	cr_assert_str_eq(fmt(INT64_MIN, 0), "Sat, 1 Jan 0000 00:00:00 +0000");
 	cr_assert_str_eq(fmt(T_2000, 100000), "Sat, 1 Jan 2000 00:00:00 +0000");
+	/* The zone can move the local time past the UTC limits. */
+	cr_assert_str_eq(fmt(INT64_C(253402300799) + 5999 * 60, -5999),
+	    "Fri, 31 Dec 9999 23:59:59 -9959");
+	cr_assert_str_eq(fmt(INT64_C(-2208988800) - 5999 * 60, 5999),
+	    "Mon, 1 Jan 1900 00:00:00 +9959");
 }
 
 Test(date, format_truncates_like_snprintf)
