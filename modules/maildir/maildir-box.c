@@ -51,13 +51,14 @@ maildir_find_current(const struct maildir_box *box, uint32_t i, char *buf,
 	const char *colon = strchr(name, ':');
 	size_t blen = colon != NULL ? (size_t)(colon - name) : strlen(name);
 	static const char *const subs[] = { "cur", "new" };
+	char path[PATH_MAX];
 	struct dirent *d;
 	unsigned k;
 	DIR *dir;
 
 	for (k = 0; k < 2; k++) {
-		snprintf(buf, size, "%s/%s", box->dir, subs[k]);
-		if ((dir = opendir(buf)) == NULL)
+		snprintf(path, sizeof(path), "%s/%s", box->dir, subs[k]);
+		if ((dir = opendir(path)) == NULL)
 			continue;
 		while ((d = readdir(dir)) != NULL) {
 			if (strncmp(d->d_name, name, blen) != 0 ||
