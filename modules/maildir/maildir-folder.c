@@ -77,8 +77,10 @@ folder_decode(struct gd_pool *pool, const char *dname)
 		    dec);
 	}
 	if (out == NULL || gd_mail_name_check(out, NULL) < 0 ||
-	    gd_mail_name_is_inbox(out) || strncasecmp(out, "INBOX/", 6) == 0)
+	    gd_mail_name_is_inbox(out))
 		return NULL;
+	if (strncasecmp(out, "INBOX/", 6) == 0)
+		memcpy(out, "INBOX", 5);	/* canonical */
 	return out;
 }
 

@@ -297,6 +297,7 @@ struct maildir_state {
 	bool hdr_dirty;			/* write hdr back on close */
 	bool damaged;			/* rebuild needed */
 	bool uids_lost;			/* UIDs cannot be kept */
+	bool salvage;			/* read past invalid records */
 	dev_t st_dev;
 	ino_t st_ino;
 	uint64_t size;			/* file size */

@@ -323,7 +323,14 @@ state_read_chunks(struct maildir_state *st, uint64_t offset,
 				continue;
 			}
 		}
-		if (pos < st->size)
+		if (n < 0 && st->salvage && pos < st->size) {
+			/* Rebuilding: skip the damage, keep what follows
+			 * (each record carries its own checksum). */
+			at++;
+			pos++;
+			continue;
+		}
+		if (pos < st->size && !st->salvage)
 			ret = state_bad_record(st, pos, n, err);
 		break;
 	}

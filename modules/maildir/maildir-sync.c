@@ -192,8 +192,13 @@ sync_rebuild(struct maildir_box *box, struct maildir_state *st,
 		st->hdr.end_offset = MAILDIR_HDR_SIZE;
 		st->hdr.generation = (uint32_t)maildir_now_ns();
 		maildir_boot_id(st->hdr.boot_id);
-	} else if (sync_load_full(box, st, &l, err) < 0)
-		goto fail;
+	} else {
+		st->salvage = true;
+		ret = sync_load_full(box, st, &l, err);
+		st->salvage = false;
+		if (ret < 0)
+			goto fail;
+	}
 	st->hdr.cur.valid = st->hdr.new_.valid = false;
 	/* The scan works on `l` (its records are dropped: the rewrite
 	 * replaces the file); touches it makes are not the view's. */
