@@ -115,7 +115,7 @@ md_teardown(void)
 {
 	gd_modules_unload();
 	gd_config_free(&md_cfg);
-	if (md_dir[0] != '\0')
+	if (md_dir[0] != '\0' && getenv("MD_KEEP") == NULL)
 		md_rm_rf(md_dir);
 }
 
