@@ -45,15 +45,19 @@ fname_flag_of(char c)
 static uint64_t
 fname_number(const char *base, size_t len, const char *key)
 {
-	size_t klen = strlen(key), i;
+	const char *comma;
+	size_t i;
 	uint64_t v = 0;
 	bool any = false;
 
-	for (i = 0; i + klen <= len; i++) {
-		if (memcmp(base + i, key, klen) != 0)
+	/* key is ",X=": find each comma (names have few). */
+	for (comma = memchr(base, ',', len); comma != NULL;
+	    comma = memchr(comma + 1, ',', len - (size_t)(comma + 1 - base))) {
+		i = (size_t)(comma - base);
+		if (i + 3 > len || comma[1] != key[1] || comma[2] != key[2])
 			continue;
 		/* UNSAFE: scan digits while inside the base. */
-		for (i += klen; i < len && base[i] >= '0' && base[i] <= '9';
+		for (i += 3; i < len && base[i] >= '0' && base[i] <= '9';
 		    i++) {
 			if (v > (UINT64_MAX - 9) / 10)
 				return UINT64_MAX;
@@ -164,4 +168,23 @@ maildir_host_escape(const char *host, char *buf, size_t size)
 			buf[n++] = *host;
 	}
 	buf[n] = '\0';
+}
+
+void
+maildir_fname_flags(const char *name, size_t len, uint32_t *flags_r,
+    uint32_t *letters_r)
+{
+	const char *colon = memchr(name, ':', len);
+	size_t i;
+
+	*flags_r = *letters_r = 0;
+	if (colon == NULL || (size_t)(name + len - colon) < 3 ||
+	    colon[1] != '2' || colon[2] != ',')
+		return;
+	for (i = (size_t)(colon - name) + 3; i < len; i++) {
+		if (name[i] >= 'a' && name[i] <= 'z')
+			*letters_r |= 1u << (name[i] - 'a');
+		else
+			*flags_r |= fname_flag_of(name[i]);
+	}
 }

@@ -59,6 +59,10 @@ struct maildir_fname {
 bool maildir_fname_parse(const char *name, size_t len,
     struct maildir_fname *f);
 
+/* Only the flags and keyword letters of a name (fast: for loading). */
+void maildir_fname_flags(const char *name, size_t len, uint32_t *flags_r,
+    uint32_t *letters_r);
+
 /*
  * Build "BASE:2,FLAGS" into buf (size bytes): the system flags and
  * keyword letters given, plus every character of `old_info` (may be NULL)

@@ -35,7 +35,8 @@
 
 #include "maildir-private.h"
 
-#define STATE_READ_CHUNK	(1024 * 1024)
+/* Small enough to stay in the cache between read and parse. */
+#define STATE_READ_CHUNK	(256 * 1024)
 #define STATE_UID_STEP		1024u
 #define STATE_MODSEQ_STEP	4096u
 #define STATE_WRITE_CHUNK	(256 * 1024)
@@ -286,7 +287,8 @@ state_read_chunks(struct maildir_state *st, uint64_t offset,
     maildir_rec_fn *fn, void *arg, uint64_t *end_r,
     struct gd_mail_error *err)
 {
-	uint8_t *buf = gd_xmalloc(STATE_READ_CHUNK);
+	size_t cap = STATE_READ_CHUNK;
+	uint8_t *buf = gd_xmalloc(cap);
 	struct maildir_rec rec;
 	size_t have = 0, at = 0;
 	uint64_t pos = offset;
@@ -310,7 +312,7 @@ state_read_chunks(struct maildir_state *st, uint64_t offset,
 			memmove(buf, buf + at, have - at);
 			have -= at;
 			at = 0;
-			n = pread(st->fd, buf + have, STATE_READ_CHUNK - have,
+			n = pread(st->fd, buf + have, cap - have,
 			    (off_t)(pos + have));
 			if (n < 0) {
 				gd_mail_error_errno(err, "read %s/%s",

@@ -106,8 +106,8 @@ sync_load_full(struct maildir_box *box, struct maildir_state *st,
 	 * arena needs name + 2). */
 	bytes = st->size > MAILDIR_HDR_SIZE ? st->size - MAILDIR_HDR_SIZE : 0;
 	msgs = st->hdr.messages;
-	if (msgs > bytes / 40)
-		msgs = bytes / 40;
+	if (msgs == 0 || msgs > bytes / 40)
+		msgs = bytes / 100;	/* appended, not compacted: guess */
 	maildir_list_reserve(l, (uint32_t)msgs, (size_t)(bytes - msgs * 38));
 	if (maildir_state_read(st, MAILDIR_HDR_SIZE, sync_apply, &ld, &end,
 	    err) < 0)
