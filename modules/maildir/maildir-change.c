@@ -40,6 +40,8 @@ static bool expunge_wanted(const struct maildir_cur *cur,
     size_t nranges, uint32_t seq);
 static int expunge_one(struct maildir_box *box, struct maildir_cur *cur,
     uint64_t *bytes, struct gd_mail_error *err);
+static void expunge_sync_dirs(struct maildir_box *box,
+    const struct gd_mail_store_config *cfg);
 
 /* ---- peeking at records the view has not taken in ------------------------ */
 
@@ -334,6 +336,19 @@ expunge_one(struct maildir_box *box, struct maildir_cur *cur,
 	return 0;
 }
 
+/* Make the unlinks durable before they are recorded and reported. */
+static void
+expunge_sync_dirs(struct maildir_box *box,
+    const struct gd_mail_store_config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cur", box->dir);
+	gd_mail_fsync_dir(cfg, path, NULL);
+	snprintf(path, sizeof(path), "%s/new", box->dir);
+	gd_mail_fsync_dir(cfg, path, NULL);
+}
+
 /*
  * Expunge: unlink the files, record it, sync the directories; then
  * remove them from the view (reported).  Shared by copy's move, which
@@ -381,14 +396,8 @@ maildir_expunge_marked(struct maildir_box *box, enum gd_mail_expunge_mode mode,
 			count++;
 		}
 	}
-	if (out.len > 0 && gd_mail_fsync_dir(st.cfg, box->dir, NULL) == 0) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/cur", box->dir);
-		gd_mail_fsync_dir(st.cfg, path, NULL);
-		snprintf(path, sizeof(path), "%s/new", box->dir);
-		gd_mail_fsync_dir(st.cfg, path, NULL);
-	}
+	if (out.len > 0)
+		expunge_sync_dirs(box, st.cfg);
 	if (!st.damaged && maildir_out_flush(&out, &st, ret == 0 ? err :
 	    NULL) < 0)
 		ret = -1;

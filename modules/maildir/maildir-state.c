@@ -239,7 +239,7 @@ maildir_state_read(struct maildir_state *st, uint64_t offset,
 {
 	uint64_t end = offset;
 
-	if (st->fd < 0) {
+	if (st->fd < 0 || offset >= st->size) {
 		*end_r = offset;
 		return 0;
 	}
@@ -287,7 +287,9 @@ state_read_chunks(struct maildir_state *st, uint64_t offset,
     maildir_rec_fn *fn, void *arg, uint64_t *end_r,
     struct gd_mail_error *err)
 {
-	size_t cap = STATE_READ_CHUNK;
+	/* Tails are usually small: do not allocate a whole chunk for them. */
+	size_t cap = st->size - offset + MAILDIR_REC_MAX < STATE_READ_CHUNK ?
+	    (size_t)(st->size - offset) + MAILDIR_REC_MAX : STATE_READ_CHUNK;
 	uint8_t *buf = gd_xmalloc(cap);
 	struct maildir_rec rec;
 	size_t have = 0, at = 0;
