@@ -95,7 +95,8 @@ maildir_peek_load(struct maildir_box *box, struct maildir_state *st,
 		return 0;
 	if (maildir_state_read(st, box->offset, peek_rec, pk, &end, err) < 0)
 		return -1;
-	qsort(pk->ents, pk->n, sizeof(*pk->ents), peek_cmp);
+	if (pk->n > 1)
+		qsort(pk->ents, pk->n, sizeof(*pk->ents), peek_cmp);
 	for (i = 0; i < pk->n; i++) {	/* keep the last per UID */
 		if (i + 1 < pk->n && pk->ents[i + 1].uid == pk->ents[i].uid) {
 			free(pk->ents[i].name);
@@ -131,7 +132,8 @@ change_current(struct maildir_box *box, struct maildir_peek *pk, uint32_t i,
 	cur->name = maildir_list_name(&box->list, i);
 	cur->in_new = maildir_list_in_new(&box->list, i);
 	cur->modseq = m->modseq;
-	e = bsearch(&key, pk->ents, pk->n, sizeof(*pk->ents), peek_cmp_uid);
+	e = pk->n == 0 ? NULL : bsearch(&key, pk->ents, pk->n,
+	    sizeof(*pk->ents), peek_cmp_uid);
 	if (e != NULL) {
 		cur->gone = e->gone;
 		if (!e->gone) {

@@ -160,7 +160,8 @@ maildir_rec_encode(const struct maildir_rec *r, uint8_t *buf)
 		put64(buf + n + 8, (uint64_t)r->mtime);
 		n += 16;
 	}
-	memcpy(buf + n, r->name, name_len);
+	if (name_len > 0)
+		memcpy(buf + n, r->name, name_len);
 	n += name_len + REC_CHECK;
 	put32(buf, (uint32_t)n);
 	put32(buf + n - REC_CHECK, (uint32_t)maildir_hash(buf, n - REC_CHECK));

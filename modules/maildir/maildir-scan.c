@@ -346,8 +346,9 @@ scan_new_files(struct scan *sc, struct gd_mail_error *err)
 {
 	size_t k;
 
-	qsort_r(sc->files, sc->nfiles, sizeof(*sc->files), scan_file_cmp,
-	    sc->names);
+	if (sc->nfiles > 1)
+		qsort_r(sc->files, sc->nfiles, sizeof(*sc->files),
+		    scan_file_cmp, sc->names);
 	for (k = 0; k < sc->nfiles; k++) {
 		const struct scan_file *sf = &sc->files[k];
 
