@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ static struct gd_config *md_cfg;
 static const struct gd_mail_backend *md_backend;
 static char md_dir[PATH_MAX];		/* the test's temporary folder */
 static char md_root[PATH_MAX];		/* alice's mail root */
+static char md_mount[PATH_MAX];		/* a test's tmpfs, if any */
 
 static GD_UNUSED void
 md_rm_rf(const char *path)
@@ -115,6 +117,8 @@ md_teardown(void)
 {
 	gd_modules_unload();
 	gd_config_free(&md_cfg);
+	if (md_mount[0] != '\0')
+		umount2(md_mount, MNT_DETACH);
 	if (md_dir[0] != '\0' && getenv("MD_KEEP") == NULL)
 		md_rm_rf(md_dir);
 }
