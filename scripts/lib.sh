@@ -10,6 +10,8 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
+# maildir interop tests (tests/integration/complex-maildir-*.py)
+GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
