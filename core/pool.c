@@ -170,7 +170,10 @@ gd_pool_alloc(struct gd_pool *pool, size_t size)
 	} else {
 		b = pool->blocks;
 		if (b->size - b->used < size) {
-			b = pool_block_new(pool->next_size);
+			/* A request may exceed the next block size while the
+			 * blocks are still small. */
+			b = pool_block_new(pool->next_size > size ?
+			    pool->next_size : size);
 			if (pool->next_size < POOL_MAX_BLOCK)
 				pool->next_size *= 2;
 			b->next = pool->blocks;
