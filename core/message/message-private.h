@@ -120,6 +120,7 @@ msg_is_wsp(unsigned char c)
 }
 
 bool msg_ascii_caseeq(const char *a, size_t alen, const char *b);
+char *msg_pool_memdup(struct gd_pool *pool, const void *s, size_t len);
 char *msg_pool_lower(struct gd_pool *pool, const char *s, size_t len);
 
 /* msg-parser.c */

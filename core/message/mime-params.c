@@ -157,7 +157,7 @@ param_value_scan(struct gd_pool *pool, const char *s, size_t len, size_t i,
 		while (end > i && msg_is_wsp((unsigned char)s[end - 1]))
 			end--;
 	}
-	rp->val = gd_pool_strndup(pool, s + i, end - i);
+	rp->val = msg_pool_memdup(pool, s + i, end - i);
 	rp->val_len = end - i;
 	return j;
 }

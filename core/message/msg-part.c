@@ -58,10 +58,20 @@ msg_ascii_caseeq(const char *a, size_t alen, const char *b)
 	return b[alen] == '\0';
 }
 
+/* Copy exactly len bytes (NULs included) and terminate. */
+char *
+msg_pool_memdup(struct gd_pool *pool, const void *s, size_t len)
+{
+	char *r = gd_pool_alloc(pool, len + 1);
+
+	memcpy(r, s, len);
+	return r;
+}
+
 char *
 msg_pool_lower(struct gd_pool *pool, const char *s, size_t len)
 {
-	char *r = gd_pool_strndup(pool, s, len);
+	char *r = msg_pool_memdup(pool, s, len);
 	size_t i;
 
 	for (i = 0; i < len; i++)
@@ -138,27 +148,27 @@ msg_part_field(struct gd_msg_parser *p, struct msg_part *part,
 			continue;
 		slot = (const char **)((char *)part->env + msg_env_names[i].off);
 		if (*slot == NULL)
-			*slot = gd_pool_strndup(p->pool, f->value, f->value_len);
+			*slot = msg_pool_memdup(p->pool, f->value, f->value_len);
 		return;
 	}
 	if (f->name_len <= 8 || !msg_ascii_caseeq(f->name, 8, "content-"))
 		return;
 	if (msg_ascii_caseeq(f->name + 8, f->name_len - 8, "type")) {
 		if (part->ctype == NULL) {
-			part->ctype = gd_pool_strndup(p->pool, f->value,
+			part->ctype = msg_pool_memdup(p->pool, f->value,
 			    f->value_len);
 			part->ctype_len = f->value_len;
 		}
 	} else if (msg_ascii_caseeq(f->name + 8, f->name_len - 8,
 	    "disposition")) {
 		if (part->cdisp == NULL) {
-			part->cdisp = gd_pool_strndup(p->pool, f->value,
+			part->cdisp = msg_pool_memdup(p->pool, f->value,
 			    f->value_len);
 			part->cdisp_len = f->value_len;
 		}
 	} else if ((slot = content_slot(part, f->name + 8,
 	    f->name_len - 8)) != NULL && *slot == NULL) {
-		*slot = gd_pool_strndup(p->pool, f->value, f->value_len);
+		*slot = msg_pool_memdup(p->pool, f->value, f->value_len);
 	}
 }
 
