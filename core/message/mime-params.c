@@ -33,6 +33,8 @@ struct raw_param {
 static size_t skip_cfws(const char *s, size_t len, size_t i);
 static bool is_token(unsigned char c);
 static size_t token_end(const char *s, size_t len, size_t i);
+static bool msg_is_space(char c);
+static bool param_follows(const char *s, size_t len, size_t i);
 static size_t param_value_scan(struct gd_pool *pool, const char *s,
     size_t len, size_t i, struct raw_param *rp);
 static bool param_name_split(const char *a, size_t alen,
@@ -125,6 +127,28 @@ param_name_split(const char *a, size_t alen, struct raw_param *rp)
 	return rp->name_len > 0;
 }
 
+static bool
+msg_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Does "attribute =" follow the whitespace at s[i]?  Then the ';' before
+ * it is missing (as in the examples of RFC 2231 itself). */
+static bool
+param_follows(const char *s, size_t len, size_t i)
+{
+	size_t a;
+
+	while (i < len && msg_is_space(s[i]))
+		i++;
+	for (a = i; i < len && is_token((unsigned char)s[i]); i++)
+		;
+	while (i < len && msg_is_space(s[i]))
+		i++;
+	return i > a && i < len && s[i] == '=';
+}
+
 /* The value at s[i] (quoted string or token-ish text up to ';'). */
 static size_t
 param_value_scan(struct gd_pool *pool, const char *s, size_t len, size_t i,
@@ -142,8 +166,10 @@ param_value_scan(struct gd_pool *pool, const char *s, size_t len, size_t i,
 		rp->val_len = o;
 		return j < len ? j + 1 : j;
 	}
-	for (j = i; j < len && s[j] != ';'; j++)
-		;
+	for (j = i; j < len && s[j] != ';'; j++) {
+		if (msg_is_space(s[j]) && param_follows(s, len, j))
+			break;
+	}
 	end = j;
 	/* Drop a trailing comment and whitespace. */
 	while (end > i && (msg_is_wsp((unsigned char)s[end - 1]) ||
@@ -189,8 +215,6 @@ params_scan(struct gd_pool *pool, const char *s, size_t len,
 		i = param_value_scan(pool, s, len, i, &out[n]);
 		out[n].used = false;
 		n++;
-		while (i < len && s[i] != ';')
-			i++;
 	}
 	return n;
 }
