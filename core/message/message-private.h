@@ -28,6 +28,14 @@ enum msg_part_state {
 	MSG_PART_CLOSED,
 };
 
+/* A line break: where it starts, the LFs before it, and whether the byte
+ * before it is a LF (the line it ends is empty). */
+struct msg_term {
+	uint64_t off;
+	uint64_t lf;
+	bool after_lf;
+};
+
 struct msg_part {
 	struct gd_mime_part pub;	/* first: the public view */
 	struct msg_part *last_child;
@@ -44,14 +52,7 @@ struct msg_part {
 	const char *cdisp;
 	size_t cdisp_len;
 	struct gd_msg_envelope *env;	/* message nodes only */
-};
-
-/* A line break: where it starts, the LFs before it, and whether the byte
- * before it is a LF (the line it ends is empty). */
-struct msg_term {
-	uint64_t off;
-	uint64_t lf;
-	bool after_lf;
+	struct msg_term endt;		/* where it ended, once closed */
 };
 
 enum msg_state {

@@ -38,8 +38,10 @@ static void content_finalize(struct gd_msg_parser *p, struct msg_part *part);
 static void disposition_parse(struct gd_msg_parser *p, struct msg_part *part);
 static void part_begin_body(struct gd_msg_parser *p, struct msg_part *part);
 static bool part_is_message(const struct msg_part *part);
+static struct msg_term range_end(uint64_t start, uint64_t start_lf,
+    const struct msg_term *end);
 static uint64_t range_lines(uint64_t start, uint64_t start_lf,
-    const struct msg_term *end, uint64_t e);
+    const struct msg_term *t);
 static void part_close_header(struct gd_msg_parser *p, struct msg_part *x,
     const struct msg_term *end);
 static void part_close_body(struct gd_msg_parser *p, struct msg_part *x,
@@ -305,14 +307,28 @@ part_begin_body(struct gd_msg_parser *p, struct msg_part *part)
 	part->leaf = true;
 }
 
-/* Lines of [start, e) where e is start or end->off. */
-static uint64_t
-range_lines(uint64_t start, uint64_t start_lf, const struct msg_term *end,
-    uint64_t e)
+/* Where a range starting at `start` ends: at end->off, or at its start
+ * if that is later (the line break before a boundary line may precede the
+ * range, when the range is empty).  A range starts after a LF. */
+static struct msg_term
+range_end(uint64_t start, uint64_t start_lf, const struct msg_term *end)
 {
-	if (e <= start)
+	struct msg_term t = *end;
+
+	if (t.off < start) {
+		t.off = start;
+		t.lf = start_lf;
+		t.after_lf = true;
+	}
+	return t;
+}
+
+static uint64_t
+range_lines(uint64_t start, uint64_t start_lf, const struct msg_term *t)
+{
+	if (t->off <= start)
 		return 0;
-	return end->lf - start_lf + (end->after_lf ? 0 : 1);
+	return t->lf - start_lf + (t->after_lf ? 0 : 1);
 }
 
 static void
@@ -320,11 +336,11 @@ part_close_header(struct gd_msg_parser *p, struct msg_part *x,
     const struct msg_term *end)
 {
 	uint64_t start = x->pub.header_offset;
-	uint64_t e = end->off > start ? end->off : start;
 
-	x->pub.header_size = e - start;
-	x->pub.header_lines = range_lines(start, x->header_lf, end, e);
-	x->pub.body_offset = e;
+	x->endt = range_end(start, x->header_lf, end);
+	x->pub.header_size = x->endt.off - start;
+	x->pub.header_lines = range_lines(start, x->header_lf, &x->endt);
+	x->pub.body_offset = x->endt.off;
 	x->pub.flags |= GD_MIME_NO_BODY;
 	content_finalize(p, x);
 	if (p->cb.header_end != NULL)
@@ -335,11 +351,12 @@ static void
 part_close_body(struct gd_msg_parser *p, struct msg_part *x,
     const struct msg_term *end)
 {
-	uint64_t start = x->pub.body_offset;
-	uint64_t e = end->off > start ? end->off : start;
+	uint64_t start = x->pub.body_offset, e;
 
+	x->endt = range_end(start, x->body_lf, end);
+	e = x->endt.off;
 	x->pub.body_size = e - start;
-	x->pub.body_lines = range_lines(start, x->body_lf, end, e);
+	x->pub.body_lines = range_lines(start, x->body_lf, &x->endt);
 	switch (x->state) {
 	case MSG_PART_PREAMBLE:
 		x->pub.preamble_size = e - x->pub.preamble_offset;
@@ -359,17 +376,20 @@ part_close_body(struct gd_msg_parser *p, struct msg_part *x,
 	}
 }
 
-/* Close the innermost open part; its range ends at end->off (or where
- * its header or body starts, if that is later). */
+/* Close the innermost open part at end->off, or where its header, body
+ * or last child ends if that is later. */
 void
 msg_part_close(struct gd_msg_parser *p, const struct msg_term *end)
 {
 	struct msg_part *x = p->cur;
+	const struct msg_term *t = end;
 
+	if (x->last_child != NULL && x->last_child->endt.off > end->off)
+		t = &x->last_child->endt;
 	if (x->state == MSG_PART_HEADER)
-		part_close_header(p, x, end);
+		part_close_header(p, x, t);
 	else
-		part_close_body(p, x, end);
+		part_close_body(p, x, t);
 	x->state = MSG_PART_CLOSED;
 	p->flags |= x->pub.flags;
 	if (p->cb.part_end != NULL)

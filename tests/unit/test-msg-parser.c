@@ -746,3 +746,27 @@ Test(msg_parser, bounds_memory)
 	gd_pool_destroy(&pool);
 	free(buf);
 }
+
+/* Found by fuzzing: the empty line ending an inner header is also the
+ * line break before the boundary; the parent must still contain it. */
+Test(msg_parser, r1_rfc822_header_ends_at_boundary)
+{
+	struct msg_run r, t;
+	const char *m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\n"
+	    "--b--\r\n";
+	const struct gd_mime_part *rfc, *inner;
+
+	msg_run_parse(&r, m, strlen(m), strlen(m), NULL, true);
+	rfc = child(r.root, 1);
+	inner = rfc->children;
+	cr_assert_eq(inner->header_size, strlen("Subject: x\r\n\r\n"));
+	cr_assert_eq(inner->body_size, 0);
+	cr_assert(!(inner->flags & GD_MIME_NO_BODY));
+	cr_assert_eq(rfc->body_size, inner->header_size);
+	cr_assert_eq(rfc->body_lines, 2);
+	msg_run_parse(&t, m, strlen(m), 1, NULL, true);
+	cr_assert_str_eq(t.tree.buf, r.tree.buf);
+	msg_run_free(&t);
+	msg_run_free(&r);
+}
