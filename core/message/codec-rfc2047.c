@@ -183,7 +183,8 @@ mem_caseeq(const char *a, size_t an, const char *b, size_t bn)
 	if (an != bn)
 		return false;
 	for (i = 0; i < an; i++) {
-		if (msg_lower((unsigned char)a[i]) != msg_lower((unsigned char)b[i]))
+		if (msg_lower((unsigned char)a[i]) !=
+		    msg_lower((unsigned char)b[i]))
 			return false;
 	}
 	return true;

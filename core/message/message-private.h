@@ -71,7 +71,7 @@ struct gd_msg_parser {
 	struct msg_part *cur;		/* innermost open part */
 	unsigned nparts;
 	unsigned flags;			/* union of closed parts' flags */
-	unsigned nbound;		/* open multiparts with a live boundary */
+	unsigned nbound;		/* multiparts with a live boundary */
 	enum msg_state state;
 	bool stop_at_body;
 	bool finished;

@@ -139,6 +139,7 @@ msg_part_field(struct gd_msg_parser *p, struct msg_part *part,
     const struct gd_msg_field *f)
 {
 	const char **slot;
+	char *env = (char *)part->env;
 	size_t i;
 
 	if ((f->flags & GD_MSG_FIELD_BROKEN) != 0)
@@ -148,9 +149,10 @@ msg_part_field(struct gd_msg_parser *p, struct msg_part *part,
 		if (!msg_ascii_caseeq(f->name, f->name_len,
 		    msg_env_names[i].name))
 			continue;
-		slot = (const char **)((char *)part->env + msg_env_names[i].off);
+		slot = (const char **)(env + msg_env_names[i].off);
 		if (*slot == NULL)
-			*slot = msg_pool_memdup(p->pool, f->value, f->value_len);
+			*slot = msg_pool_memdup(p->pool, f->value,
+			    f->value_len);
 		return;
 	}
 	if (f->name_len <= 8 || !msg_ascii_caseeq(f->name, 8, "content-"))
@@ -441,7 +443,8 @@ gd_mime_part_encoding(const struct gd_mime_part *part)
 
 	if (e == NULL)
 		return GD_MIME_ENC_7BIT;
-	n = strlen(e);
+	/* The first word: "base64 (comment)" is base64. */
+	n = strcspn(e, " \t;(");
 	if (msg_ascii_caseeq(e, n, "7bit"))
 		return GD_MIME_ENC_7BIT;
 	if (msg_ascii_caseeq(e, n, "8bit"))

@@ -61,7 +61,8 @@ Test(mime_params, basic_content_type, .init = setup, .fini = teardown)
 {
 	const char *t, *s;
 	struct gd_mime_param *p;
-	const char *v = "Text/HTML (a comment) ; Charset=\"utf-8\" ;format=flowed";
+	const char *v = "Text/HTML (a comment) ; Charset=\"utf-8\" ;"
+	    "format=flowed";
 
 	cr_assert_eq(gd_mime_content_type_parse(pool, v, strlen(v), &t, &s,
 	    &p), 0);
@@ -110,7 +111,8 @@ Test(mime_params, basic_rfc2231_continuations, .init = setup,
 {
 	struct gd_mime_param *p = params("; access-type=URL;\r\n"
 	    "         URL*0=\"ftp://\";\r\n"
-	    "         URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"");
+	    "         URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/"
+	    "bulk-mailer.tar\"");
 
 	cr_assert_eq(count(p), 2);
 	cr_assert_str_eq(find(p, "url")->value,
@@ -127,7 +129,8 @@ Test(mime_params, basic_rfc2231_charset_language, .init = setup,
 	const struct gd_mime_param *t;
 	struct gd_mime_param *p;
 
-	p = params(";\r\n title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A");
+	p = params(";\r\n title*=us-ascii'en-us'This%20is%20"
+	    "%2A%2A%2Afun%2A%2A%2A");
 	t = find(p, "title");
 	cr_assert_str_eq(t->value, "This is ***fun***");
 	cr_assert_str_eq(t->raw_value,

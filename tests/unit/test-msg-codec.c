@@ -78,7 +78,8 @@ check_b64(const char *in, const char *want, size_t want_len)
 
 	for (step = 1; step <= strlen(in) + 1; step++) {
 		out = b64(in, strlen(in), step, &n);
-		cr_assert_eq(n, want_len, "%s step %zu: %zu bytes", in, step, n);
+		cr_assert_eq(n, want_len, "%s step %zu: %zu bytes", in, step,
+		    n);
 		cr_assert(memcmp(out, want, n) == 0, "%s step %zu", in, step);
 		free(out);
 	}
@@ -311,7 +312,8 @@ Test(msg_codec, complex_rfc2047_lenient, .init = setup, .fini = teardown)
 	/* RFC 2231 language suffix. */
 	check_words("=?US-ASCII*EN?Q?Keith_Moore?=", "Keith Moore");
 	/* Inside a quoted string and glued to a word. */
-	check_words("\"=?utf-8?Q?Andr=C3=A9?=\" <a@b>", "\"Andr\xc3\xa9\" <a@b>");
+	check_words("\"=?utf-8?Q?Andr=C3=A9?=\" <a@b>",
+	    "\"Andr\xc3\xa9\" <a@b>");
 	check_words("foo=?utf-8?Q?bar?=baz", "foobarbaz");
 	/* A character split between two words. */
 	check_words("=?utf-8?B?ww==?= =?UTF-8?B?qQ==?=", "\xc3\xa9");

@@ -304,7 +304,8 @@ Test(msg_parser, complex_nested_alternative)
 	cr_assert_eq(att->body_lines, 2);
 	cr_assert_not_null(strstr(r.trace.buf, "B 1.1.1:Hello Bob,\r\n--- not"
 	    " a boundary\r\n-- \r\nAlice=20\r\ncaf=C3=A9 soft=\r\nbreak\nE "));
-	cr_assert_str_eq(m->envelope->subject, "=?UTF-8?Q?R=C3=A9union?= notes");
+	cr_assert_str_eq(m->envelope->subject,
+	    "=?UTF-8?Q?R=C3=A9union?= notes");
 	cr_assert_eq(r.root->header_lines, 20);
 	msg_run_free(&r);
 	free(d);
@@ -766,6 +767,31 @@ Test(msg_parser, r1_rfc822_header_ends_at_boundary)
 	cr_assert_eq(rfc->body_size, inner->header_size);
 	cr_assert_eq(rfc->body_lines, 2);
 	msg_run_parse(&t, m, strlen(m), 1, NULL, true);
+	cr_assert_str_eq(t.tree.buf, r.tree.buf);
+	msg_run_free(&t);
+	msg_run_free(&r);
+}
+
+/* A boundary line longer than GD_MIME_MAX_BOUNDARY_LINE is body. */
+Test(msg_parser, complex_overlong_boundary_line)
+{
+	char m[1024];
+	struct msg_run r, t;
+	const struct gd_mime_part *c;
+	size_t n;
+
+	n = (size_t)snprintf(m, sizeof(m), "Content-Type: multipart/mixed; "
+	    "boundary=b\n\n--b\nContent-Transfer-Encoding: base64 (x)\n\n"
+	    "x\n--b%*s\n--b  \n\ny\n--b--\n", GD_MIME_MAX_BOUNDARY_LINE, "");
+	msg_run_parse(&r, m, n, n, NULL, true);
+	cr_assert_eq(nchildren(r.root), 2);
+	c = child(r.root, 1);
+	cr_assert_eq(gd_mime_part_encoding(c), GD_MIME_ENC_BASE64);
+	cr_assert_eq(c->body_size, 2 + 3 + GD_MIME_MAX_BOUNDARY_LINE);
+	cr_assert_eq(c->body_lines, 2);
+	assert_body(m, child(r.root, 2), "y");
+	msg_run_parse(&t, m, n, 1, NULL, true);
+	cr_assert_str_eq(t.trace.buf, r.trace.buf);
 	cr_assert_str_eq(t.tree.buf, r.tree.buf);
 	msg_run_free(&t);
 	msg_run_free(&r);
