@@ -99,27 +99,31 @@ msg_term_record(struct gd_msg_parser *p, uint64_t lf_off, bool cr)
 	p->line_off = lf_off + 1;
 }
 
+/* Hand the chunk to the handler of the current state, and what it left
+ * (after a state change) to the next one. */
 static void
 parser_feed_one(struct gd_msg_parser *p, const unsigned char *d, size_t len)
 {
 	size_t n;
 
-	switch (p->state) {
-	case MSG_ST_HEADER:
-		n = msg_header_feed(p, d, len);
-		break;
-	case MSG_ST_BODY:
-		n = msg_body_feed(p, d, len);
-		break;
-	default:
-		p->lf += msg_count_lf(d, len);
-		n = len;
-		break;
+	while (len > 0) {
+		switch (p->state) {
+		case MSG_ST_HEADER:
+			n = msg_header_feed(p, d, len);
+			break;
+		case MSG_ST_BODY:
+			n = msg_body_feed(p, d, len);
+			break;
+		default:
+			p->lf += msg_count_lf(d, len);
+			n = len;
+			break;
+		}
+		assert(n <= len);
+		p->off += n;
+		d += n;
+		len -= n;
 	}
-	assert(n <= len);
-	p->off += n;
-	if (n < len)
-		parser_feed_one(p, d + n, len - n);
 }
 
 void

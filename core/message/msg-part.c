@@ -276,6 +276,11 @@ msg_part_header_done(struct gd_msg_parser *p, uint64_t body_off)
 	content_finalize(p, part);
 	if (p->cb.header_end != NULL)
 		p->cb.header_end(p->ctx, &part->pub);
+	if (p->state == MSG_ST_COUNT) {
+		/* gd_msg_parser_stop_at_body() from the callback. */
+		part->state = MSG_PART_BODY;
+		return;
+	}
 	part_begin_body(p, part);
 }
 

@@ -796,3 +796,34 @@ Test(msg_parser, complex_overlong_boundary_line)
 	msg_run_free(&t);
 	msg_run_free(&r);
 }
+
+static void
+stop_in_header_end(void *ctx, const struct gd_mime_part *part)
+{
+	struct gd_msg_parser **pp = ctx;
+
+	if (part->depth == 1)
+		gd_msg_parser_stop_at_body(*pp);
+}
+
+/* Stopping from a child's header_end: the rest is only counted. */
+Test(msg_parser, complex_stop_at_body_from_child)
+{
+	struct gd_pool *pool = gd_pool_create("t");
+	struct gd_msg_callbacks cb = { 0 };
+	struct gd_msg_parser *p;
+	const struct gd_mime_part *root;
+	size_t len;
+	char *d = load("rfc2049-appendix-a.eml", &len);
+
+	cb.header_end = stop_in_header_end;
+	p = gd_msg_parser_create(pool, NULL, &cb, &p);
+	gd_msg_parser_feed(p, d, len);
+	root = gd_msg_parser_finish(p);
+	cr_assert_eq(gd_msg_parser_part_count(p), 2);
+	cr_assert_eq(root->body_offset + root->body_size, len);
+	cr_assert_eq(root->children->body_offset + root->children->body_size,
+	    len);
+	gd_pool_destroy(&pool);
+	free(d);
+}
