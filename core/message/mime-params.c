@@ -39,8 +39,9 @@ static size_t param_value_scan(struct gd_pool *pool, const char *s,
     size_t len, size_t i, struct raw_param *rp);
 static bool param_name_split(const char *a, size_t alen,
     struct raw_param *rp);
+static size_t params_max(const char *s, size_t len);
 static size_t params_scan(struct gd_pool *pool, const char *s, size_t len,
-    struct raw_param *out);
+    struct raw_param *out, size_t max);
 static int hex_val(unsigned char c);
 static size_t pct_decode(const char *v, size_t n, char *out);
 static void param_decode(struct gd_pool *pool, struct raw_param **seg,
@@ -188,13 +189,28 @@ param_value_scan(struct gd_pool *pool, const char *s, size_t len, size_t i,
 	return j;
 }
 
+/* At most one parameter per '=', and at most MIME_MAX_PARAMS. */
+static size_t
+params_max(const char *s, size_t len)
+{
+	size_t n = 0;
+	const char *eq;
+
+	while (n < MIME_MAX_PARAMS && (eq = memchr(s, '=', len)) != NULL) {
+		n++;
+		len -= (size_t)(eq + 1 - s);
+		s = eq + 1;
+	}
+	return n;
+}
+
 static size_t
 params_scan(struct gd_pool *pool, const char *s, size_t len,
-    struct raw_param *out)
+    struct raw_param *out, size_t max)
 {
 	size_t i = 0, a, n = 0;
 
-	while (n < MIME_MAX_PARAMS) {
+	while (n < max) {
 		i = skip_cfws(s, len, i);
 		if (i >= len)
 			break;
@@ -353,11 +369,13 @@ gd_mime_params_parse(struct gd_pool *pool, const char *text, size_t len)
 {
 	struct raw_param *raw, **seg;
 	struct gd_mime_param *head = NULL, **tail = &head, *p;
-	size_t n, i, nseg;
+	size_t n, i, nseg, max = params_max(text, len);
 
-	raw = gd_pool_alloc(pool, MIME_MAX_PARAMS * sizeof(*raw));
-	seg = gd_pool_alloc(pool, (MIME_MAX_PARAMS + 1) * sizeof(*seg));
-	n = params_scan(pool, text, len, raw);
+	if (max == 0)
+		return NULL;
+	raw = gd_pool_alloc(pool, max * sizeof(*raw));
+	seg = gd_pool_alloc(pool, (max + 1) * sizeof(*seg));
+	n = params_scan(pool, text, len, raw, max);
 	for (i = 0; i < n; i++) {
 		if (raw[i].used)
 			continue;
