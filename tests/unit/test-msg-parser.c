@@ -827,3 +827,71 @@ Test(msg_parser, complex_stop_at_body_from_child)
 	gd_pool_destroy(&pool);
 	free(d);
 }
+
+struct body_check {
+	const char *data;
+	size_t len;
+	const struct gd_mime_part *part;
+	uint64_t seen;
+	unsigned leaves;
+};
+
+static void
+check_body(void *ctx, const struct gd_mime_part *part, const void *d,
+    size_t n)
+{
+	struct body_check *c = ctx;
+
+	if (c->part != part) {
+		cr_assert_eq(c->seen, 0, "bodies interleaved");
+		c->part = part;
+	}
+	/* body_size is final only at part_end; body_offset is known. */
+	cr_assert_leq(part->body_offset + c->seen + n, c->len);
+	cr_assert(memcmp(c->data + part->body_offset + c->seen, d, n) == 0);
+	c->seen += n;
+}
+
+static void
+check_part_end(void *ctx, const struct gd_mime_part *part)
+{
+	struct body_check *c = ctx;
+
+	if (part->children == NULL && part->boundary == NULL)
+		cr_assert_eq(c->part == part ? c->seen : 0, part->body_size,
+		    "leaf %u.%u", part->depth, part->index);
+	if (c->part == part) {
+		c->leaves++;
+		c->part = NULL;
+		c->seen = 0;
+	}
+}
+
+/* The body callback hands over exactly each leaf's body range. */
+Test(msg_parser, complex_body_callback_matches_ranges)
+{
+	struct gd_msg_callbacks cb = { 0 };
+	struct body_check c;
+	struct gd_pool *pool;
+	struct gd_msg_parser *p;
+	size_t i, off, len;
+	char *d;
+
+	cb.body = check_body;
+	cb.part_end = check_part_end;
+	for (i = 0; i < GD_N_ELEMENTS(samples); i++) {
+		d = load(samples[i], &len);
+		memset(&c, 0, sizeof(c));
+		c.data = d;
+		c.len = len;
+		pool = gd_pool_create("t");
+		p = gd_msg_parser_create(pool, NULL, &cb, &c);
+		for (off = 0; off < len; off += 3)
+			gd_msg_parser_feed(p, d + off, len - off < 3 ?
+			    len - off : 3);
+		if ((gd_msg_parser_finish(p)->flags & GD_MIME_NO_BODY) == 0)
+			cr_assert_gt(c.leaves, 0, "%s", samples[i]);
+		gd_pool_destroy(&pool);
+		free(d);
+	}
+}
