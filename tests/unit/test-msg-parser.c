@@ -889,8 +889,9 @@ Test(msg_parser, complex_body_callback_matches_ranges)
 		for (off = 0; off < len; off += 3)
 			gd_msg_parser_feed(p, d + off, len - off < 3 ?
 			    len - off : 3);
-		if ((gd_msg_parser_finish(p)->flags & GD_MIME_NO_BODY) == 0)
-			cr_assert_gt(c.leaves, 0, "%s", samples[i]);
+		gd_msg_parser_finish(p);
+		/* Each leaf was checked at its part_end. */
+		cr_assert_null(c.part, "%s", samples[i]);
 		gd_pool_destroy(&pool);
 		free(d);
 	}
