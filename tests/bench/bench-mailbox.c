@@ -44,17 +44,6 @@ static char bench_msg[MSG_SIZE];
 static atomic_uint bench_next;
 static unsigned bench_total;
 
-/* Keep what maildir.so needs from the statically linked core. */
-static void *const bench_keep[] __attribute__((used)) = {
-	(void *)gd_mailbox_keywords_map, (void *)gd_mail_flags_apply,
-	(void *)gd_mail_measure_fd, (void *)gd_mail_content_from_fd,
-	(void *)gd_mail_write_file_atomic, (void *)gd_mail_fsync_dir,
-	(void *)gd_mail_store_config_parse, (void *)gd_mail_store_root,
-	(void *)gd_mail_name_encode, (void *)gd_mail_name_decode,
-	(void *)gd_watch_add, (void *)gd_watch_remove,
-	(void *)gd_mail_append_init, (void *)gd_mailbox_init,
-	(void *)gd_mail_store_init,
-};
 
 static double
 bench_now(void)
