@@ -87,7 +87,7 @@ maildir_append_start(struct gd_mail_store *gstore, const char *name,
     struct gd_mail_append **append_r, struct gd_mail_error *err)
 {
 	struct maildir_store *store = (struct maildir_store *)gstore;
-	struct maildir_module *mod = maildir_module_get();
+	struct maildir_module *mod = maildir_module_get(gstore->backend);
 	struct maildir_append *ap;
 	char base[MAILDIR_NAME_MAX + 1];
 	char *dir;
@@ -171,7 +171,7 @@ append_name(struct maildir_store *store, const char *dir, uint32_t flags,
     const char *const *keywords, uint64_t size, uint64_t vsize,
     struct maildir_newmsg *nm, struct gd_mail_error *err)
 {
-	struct maildir_module *mod = maildir_module_get();
+	struct maildir_module *mod = maildir_module_get(store->base.backend);
 	char base[MAILDIR_NAME_MAX + 1];
 	uint64_t letters = 0;
 	int n;
@@ -290,7 +290,7 @@ maildir_append_file(struct gd_mail_store *gstore, const char *name,
 const char *
 maildir_spool_dir(const struct gd_mail_backend *backend)
 {
-	const struct maildir_config *cfg = maildir_config_current();
+	const struct maildir_config *cfg = maildir_config_current(backend);
 	struct stat sb;
 
 	(void)backend;

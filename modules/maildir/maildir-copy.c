@@ -122,7 +122,7 @@ static int
 copy_link(struct copy_ctx *cc, size_t k, uint32_t letters,
     struct gd_mail_error *err)
 {
-	struct maildir_module *mod = maildir_module_get();
+	struct maildir_module *mod = maildir_module_get(cc->box->base.store->backend);
 	const struct copy_msg *s = &cc->src[k];
 	struct maildir_newmsg *d = &cc->dst[k];
 	const struct gd_mail_msg *m = &cc->box->list.msgs[s->seq - 1];

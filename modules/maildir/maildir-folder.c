@@ -189,7 +189,7 @@ maildir_store_open(const struct gd_mail_backend *backend,
     const struct gd_mail_user *user, unsigned flags,
     struct gd_mail_store **store_r, struct gd_mail_error *err)
 {
-	const struct maildir_config *cfg = maildir_config_current();
+	const struct maildir_config *cfg = maildir_config_current(backend);
 	struct gd_pool *pool = gd_pool_create("maildir-store");
 	struct maildir_store *store;
 	bool created = false;

@@ -166,8 +166,10 @@ struct maildir_module {
 
 /* The module's state (set in init).  See maildir.c for why it is one
  * static pointer. */
-struct maildir_module *maildir_module_get(void);
-const struct maildir_config *maildir_config_current(void);
+struct maildir_module *maildir_module_get(
+    const struct gd_mail_backend *backend);
+const struct maildir_config *maildir_config_current(
+    const struct gd_mail_backend *backend);
 
 /* ---- stores and mailboxes ---------------------------------------------- */
 

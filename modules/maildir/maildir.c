@@ -3,11 +3,9 @@
  * "mail-storage.maildir" 1.0 (mailbox-impl.h).  The on-disk format and
  * the configuration are described in README.md.
  *
- * Module state: the backend table the service publishes is static const
- * data and its functions (store_open, spool_dir) receive no context, so
- * the parsed configuration is reached through one static pointer set in
- * init (maildir_module_get).  Every configuration generation accepted by
- * reload is kept (deep-copied: the config tree may be freed) until fini,
+ * Module state: the backend's functions receive the service table, and
+ * reach the module's data from it (gd_service_module_ctx); no globals.
+ * Every configuration generation accepted by reload is kept until fini,
  * because open stores point to theirs.
  */
 #include "config.h"
@@ -90,19 +88,17 @@ GD_MODULE_EXPORT = {
 	.fini = maildir_fini,
 };
 
-static struct maildir_module *maildir_mod;
-
 struct maildir_module *
-maildir_module_get(void)
+maildir_module_get(const struct gd_mail_backend *backend)
 {
-	return maildir_mod;
+	return gd_module_ctx_get_data(gd_service_module_ctx(backend));
 }
 
 /* The configuration for new stores: the latest one the core adopted. */
 const struct maildir_config *
-maildir_config_current(void)
+maildir_config_current(const struct gd_mail_backend *backend)
 {
-	struct maildir_module *mod = maildir_mod;
+	struct maildir_module *mod = maildir_module_get(backend);
 	const struct maildir_config *cfg;
 
 	if (mod == NULL)
@@ -202,7 +198,6 @@ maildir_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	maildir_host_escape(host, mod->host, sizeof(mod->host));
-	maildir_mod = mod;
 	gd_module_ctx_set_data(ctx, mod);
 	return 0;
 }
@@ -240,7 +235,7 @@ maildir_fini(struct gd_module_ctx *ctx)
 	}
 	pthread_mutex_destroy(&mod->lock);
 	free(mod);
-	maildir_mod = NULL;
+	gd_module_ctx_set_data(ctx, NULL);
 }
 
 /* ---- small helpers ------------------------------------------------------ */

@@ -28,6 +28,7 @@
  * ABI CHANGELOG (adding is a minor bump; changing or removing is a major
  * bump):
  *   1.0  2026-11-23  first version.
+ *   1.1  2026-11-30  service.h: gd_service_module_ctx().
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -39,7 +40,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	0
+#define GD_ABI_MINOR	1
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u
