@@ -338,6 +338,44 @@ daemon_shutdown(void)
 }
 
 int
+gd_daemon_tool_start(const char *config_path, const char *module_dir,
+    const struct gd_config_node **root_r, char **error_r)
+{
+	struct daemon_settings set = { 0 };
+	const struct gd_config_node *root;
+	const char *error = NULL;
+
+	daemon_current = gd_xcalloc(1, sizeof(*daemon_current));
+	daemon_current->config = gd_config_load(config_path, error_r);
+	if (daemon_current->config == NULL) {
+		free(daemon_current);
+		daemon_current = NULL;
+		return -1;
+	}
+	root = gd_config_root(daemon_current->config);
+	if (daemon_read_settings(root, &set, &error) == 0) {
+		/* A tool is quiet: warnings and errors only. */
+		gd_log_open(set.log_level > GD_LOG_WARNING ? set.log_level :
+		    GD_LOG_WARNING, set.log_target, "gumdropctl", 0);
+		if (gd_modules_load(root, module_dir, &error) == 0 &&
+		    daemon_check_top_keys(root, &error) == 0) {
+			*root_r = root;
+			return 0;
+		}
+	}
+	*error_r = gd_xstrdup(error);
+	gd_daemon_tool_stop();
+	return -1;
+}
+
+void
+gd_daemon_tool_stop(void)
+{
+	gd_modules_unload();
+	daemon_free_generations();
+}
+
+int
 gd_daemon_run(const struct gd_daemon_options *opts)
 {
 	struct daemon_settings set = { 0 };

@@ -85,6 +85,13 @@ GD_API struct gd_mail_delivery *gd_mail_delivery_create(
 GD_API unsigned gd_mail_delivery_add(struct gd_mail_delivery *d,
     const struct gd_mail_user *user, const char *mailbox, unsigned flags);
 
+/*
+ * The envelope sender (copied), recorded by backends that keep it (mbox
+ * "From " lines).  Optional; before run/finish.
+ */
+GD_API void gd_mail_delivery_set_sender(struct gd_mail_delivery *d,
+    const char *sender);
+
 /* Recipients added so far. */
 GD_API unsigned gd_mail_delivery_count(const struct gd_mail_delivery *d);
 

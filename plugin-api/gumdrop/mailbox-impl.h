@@ -332,7 +332,7 @@ struct gd_mail_backend {
 	    const struct gd_mail_range *ranges, size_t nranges,
 	    gd_mail_expunged_fn *expunged, void *arg,
 	    struct gd_mail_error *err);
-	/* `to` exists (checked by the layer); the quota was checked. */
+	/* NOTFOUND when `to` does not exist; the layer checked the quota. */
 	int (*copy)(struct gd_mailbox *box, const struct gd_mail_range *ranges,
 	    size_t nranges, const char *to, bool move,
 	    gd_mail_copied_fn *copied, gd_mail_expunged_fn *expunged,
@@ -419,7 +419,7 @@ GD_API int gd_mail_write_file_atomic(const struct gd_mail_store_config *cfg,
 
 /*
  * Apply a flag change to one message's flags/keywords (pure): returns
- * the new values through *flags/*keywords and true when anything
+ * the new values through *flags and *keywords and true when anything
  * changed.  `keyword_bits` are the change's keyword names already mapped
  * to bits of the mailbox.  RECENT and EXPUNGED bits are kept.  LOOP.
  */

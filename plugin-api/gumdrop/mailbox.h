@@ -392,6 +392,9 @@ struct gd_mail_append_info {
 	/* Expected size if known (0: unknown): checked against the quota
 	 * and the size limit at start. */
 	uint64_t size_hint;
+	/* The envelope sender, for backends that record it (mbox "From "
+	 * lines); NULL or "" when unknown or null. */
+	const char *sender;
 };
 
 /*

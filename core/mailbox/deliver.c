@@ -1,0 +1,414 @@
+/*
+ * deliver.c — local delivery (mail-deliver.h): the content is spooled to
+ * one file as it arrives; run() then makes it durable in each
+ * recipient's mailbox through the backend (a hard link where it can).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gumdrop/hooks.h>
+#include <gumdrop/log.h>
+#include <gumdrop/mail-deliver.h>
+#include <gumdrop/pool.h>
+
+#include "mailbox-private.h"
+
+#define DELIVERY_MAGIC		0x47444456u	/* "GDDV" */
+#define DELIVERY_COPY_CHUNK	65536
+
+struct delivery_rcpt {
+	struct gd_mail_user user;
+	const char *mailbox;
+	unsigned flags;
+	struct gd_mail_rcpt_result result;
+};
+
+struct gd_mail_delivery {
+	uint32_t magic;
+	struct gd_pool *pool;
+	const struct gd_mail_backend *backend;
+	char *spool_path;
+	const char *sender;
+	int fd;
+	uint64_t size;
+	bool synced;
+	bool ran;
+	struct delivery_rcpt *rcpts;
+	unsigned count, cap;
+	/* finish(): where and whom to tell. */
+	struct gd_loop *loop;
+	gd_mail_delivery_done_fn *done;
+	void *done_arg;
+};
+
+static atomic_uint delivery_counter;
+
+static struct gd_mail_delivery *
+delivery_get(const struct gd_mail_delivery *d)
+{
+	GD_CHECK_MAGIC(d, DELIVERY_MAGIC);
+	return (struct gd_mail_delivery *)d;
+}
+
+static int
+delivery_spool_open(struct gd_mail_delivery *d, struct gd_mail_error *err)
+{
+	const char *dir = d->backend->spool_dir != NULL ?
+	    d->backend->spool_dir(d->backend) : NULL;
+	struct timespec ts;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d->spool_path = gd_pool_printf(d->pool, "%s/gumdrop-spool.%ld.%d.%u",
+	    dir, (long)ts.tv_sec, (int)getpid(),
+	    atomic_fetch_add(&delivery_counter, 1));
+	d->fd = open(d->spool_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600);
+	if (d->fd < 0) {
+		gd_mail_error_errno(err, "create spool file %s", d->spool_path);
+		err->code = GD_MAIL_ERR_TEMP;
+		return -1;
+	}
+	return 0;
+}
+
+struct gd_mail_delivery *
+gd_mail_delivery_create(const struct gd_mail_backend *backend,
+    struct gd_mail_error *err)
+{
+	struct gd_pool *pool = gd_pool_create("mail-delivery");
+	struct gd_mail_delivery *d = gd_pool_alloc(pool, sizeof(*d));
+
+	gd_mail_error_clear(err);
+	d->magic = DELIVERY_MAGIC;
+	d->pool = pool;
+	d->backend = backend;
+	d->fd = -1;
+	if (delivery_spool_open(d, err) < 0) {
+		gd_pool_destroy(&pool);
+		return NULL;
+	}
+	return d;
+}
+
+unsigned
+gd_mail_delivery_add(struct gd_mail_delivery *d,
+    const struct gd_mail_user *user, const char *mailbox, unsigned flags)
+{
+	struct delivery_rcpt *r;
+
+	d = delivery_get(d);
+	assert(!d->ran);
+	if (d->count == d->cap) {
+		d->cap = d->cap == 0 ? 4 : d->cap * 2;
+		r = gd_pool_alloc(d->pool, d->cap * sizeof(*r));
+		if (d->count > 0)
+			memcpy(r, d->rcpts, d->count * sizeof(*r));
+		d->rcpts = r;
+	}
+	r = &d->rcpts[d->count];
+	memset(r, 0, sizeof(*r));
+	r->user = *user;
+	r->user.name = gd_pool_strdup(d->pool, user->name);
+	r->user.location = gd_pool_strdup(d->pool, user->location);
+	r->mailbox = gd_pool_strdup(d->pool, mailbox != NULL ? mailbox :
+	    "INBOX");
+	r->flags = flags;
+	r->result.mailbox = r->mailbox;
+	return d->count++;
+}
+
+void
+gd_mail_delivery_set_sender(struct gd_mail_delivery *d, const char *sender)
+{
+	d = delivery_get(d);
+	d->sender = gd_pool_strdup(d->pool, sender);
+}
+
+unsigned
+gd_mail_delivery_count(const struct gd_mail_delivery *d)
+{
+	return delivery_get(d)->count;
+}
+
+int
+gd_mail_delivery_write(struct gd_mail_delivery *d, const void *data,
+    size_t len, struct gd_mail_error *err)
+{
+	d = delivery_get(d);
+	assert(!d->ran);
+	if (mail_write_all(d->fd, data, len) < 0) {
+		gd_mail_error_errno(err, "write spool file");
+		err->code = GD_MAIL_ERR_TEMP;
+		return -1;
+	}
+	d->size += len;
+	return 0;
+}
+
+uint64_t
+gd_mail_delivery_size(const struct gd_mail_delivery *d)
+{
+	return delivery_get(d)->size;
+}
+
+const struct gd_mail_rcpt_result *
+gd_mail_delivery_result(const struct gd_mail_delivery *d, unsigned index)
+{
+	d = delivery_get(d);
+	assert(index < d->count);
+	return &d->rcpts[index].result;
+}
+
+void
+gd_mail_delivery_destroy(struct gd_mail_delivery **dp)
+{
+	struct gd_mail_delivery *d = *dp;
+	struct gd_pool *pool;
+
+	if (d == NULL)
+		return;
+	d = delivery_get(d);
+	if (d->fd >= 0) {
+		close(d->fd);
+		unlink(d->spool_path);
+	}
+	d->magic = 0;
+	pool = d->pool;
+	gd_pool_destroy(&pool);
+	*dp = NULL;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static enum gd_mail_deliver_status
+delivery_status(enum gd_mail_errcode code)
+{
+	switch (code) {
+	case GD_MAIL_ERR_OVERQUOTA:
+		return GD_MAIL_DELIVER_OVERQUOTA;
+	case GD_MAIL_ERR_TEMP:
+	case GD_MAIL_ERR_INUSE:
+	case GD_MAIL_ERR_CORRUPT:
+		return GD_MAIL_DELIVER_TEMPFAIL;
+	default:
+		return GD_MAIL_DELIVER_PERMFAIL;
+	}
+}
+
+/* Copy the spool through a streaming append (no append_file). */
+static int
+delivery_copy(struct gd_mail_delivery *d, struct gd_mail_store *store,
+    const char *mailbox, const struct gd_mail_append_info *info,
+    struct gd_mail_rcpt_result *res)
+{
+	struct gd_mail_append *app;
+	unsigned char buf[DELIVERY_COPY_CHUNK];
+	uint64_t pos = 0;
+	ssize_t n;
+
+	if (gd_mail_append_start(store, mailbox, info, &app, &res->error) < 0)
+		return -1;
+	while (pos < d->size) {
+		n = pread(d->fd, buf, sizeof(buf), (off_t)pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || gd_mail_append_write(app, buf, (size_t)n,
+		    &res->error) < 0) {
+			if (n <= 0)
+				gd_mail_error_errno(&res->error, "read spool");
+			gd_mail_append_abort(&app);
+			return -1;
+		}
+		pos += (uint64_t)n;
+	}
+	return gd_mail_append_end(&app, &res->uidvalidity, &res->uid,
+	    &res->error);
+}
+
+static int
+delivery_sync_spool(struct gd_mail_delivery *d, struct gd_mail_store *store,
+    struct gd_mail_error *err)
+{
+	if (d->synced || !store->config->fsync)
+		return 0;
+	if (fsync(d->fd) < 0) {
+		gd_mail_error_errno(err, "fsync spool file");
+		err->code = GD_MAIL_ERR_TEMP;
+		return -1;
+	}
+	d->synced = true;
+	return 0;
+}
+
+static int
+delivery_append(struct gd_mail_delivery *d, struct gd_mail_store *store,
+    const char *mailbox, struct gd_mail_rcpt_result *res)
+{
+	struct gd_mail_append_info info = { .internal_date = time(NULL),
+	    .size_hint = d->size, .sender = d->sender };
+	const char *name;
+
+	if ((name = mail_store_name(store, mailbox, &res->error)) == NULL ||
+	    (store->config->max_message_size != 0 &&
+	    d->size > store->config->max_message_size &&
+	    (gd_mail_error_set(&res->error, GD_MAIL_ERR_LIMIT,
+	    "message larger than the limit"), true)) ||
+	    mail_quota_check(store, d->size, 1, &res->error) < 0)
+		return -1;
+	if (store->backend->append_file == NULL)
+		return delivery_copy(d, store, name, &info, res);
+	if (delivery_sync_spool(d, store, &res->error) < 0)
+		return -1;
+	return store->backend->append_file(store, name, &info, d->fd,
+	    d->spool_path, d->size, &res->uidvalidity, &res->uid,
+	    &res->error);
+}
+
+/* The named folder is missing: create it or fall back to INBOX. */
+static int
+delivery_missing(struct gd_mail_delivery *d, struct gd_mail_store *store,
+    struct delivery_rcpt *r)
+{
+	struct gd_mail_rcpt_result *res = &r->result;
+
+	if (r->flags & GD_MAIL_DELIVER_CREATE) {
+		if (gd_mail_store_create(store, r->mailbox, 0, &res->error) < 0 &&
+		    res->error.code != GD_MAIL_ERR_EXISTS)
+			return -1;
+		return delivery_append(d, store, r->mailbox, res);
+	}
+	if ((r->flags & GD_MAIL_DELIVER_FALLBACK) == 0)
+		return -1;
+	res->mailbox = "INBOX";
+	return delivery_append(d, store, "INBOX", res);
+}
+
+static void
+delivery_one(struct gd_mail_delivery *d, struct delivery_rcpt *r)
+{
+	struct gd_mail_rcpt_result *res = &r->result;
+	struct gd_mail_store *store;
+	int ret;
+
+	if (gd_mail_store_open(d->backend, &r->user, GD_MAIL_STORE_CREATE,
+	    &store, &res->error) < 0) {
+		res->status = delivery_status(res->error.code);
+		return;
+	}
+	ret = delivery_append(d, store, r->mailbox, res);
+	if (ret < 0 && res->error.code == GD_MAIL_ERR_NOTFOUND &&
+	    strcmp(r->mailbox, "INBOX") != 0)
+		ret = delivery_missing(d, store, r);
+	res->status = ret == 0 ? GD_MAIL_DELIVERED :
+	    delivery_status(res->error.code);
+	res->permanent = res->status == GD_MAIL_DELIVER_OVERQUOTA ?
+	    store->config->quota_permanent :
+	    res->status == GD_MAIL_DELIVER_PERMFAIL;
+	gd_mail_store_close(&store);
+}
+
+static void
+delivery_log(const struct gd_mail_delivery *d, const struct delivery_rcpt *r)
+{
+	char user[128], box[128], why[256];
+
+	gd_log(r->result.status == GD_MAIL_DELIVERED ? GD_LOG_INFO :
+	    GD_LOG_WARNING, "mail.deliver",
+	    "user=%s mailbox=%s size=%llu result=%s uid=%u reason=%s",
+	    gd_log_quote(user, sizeof(user), r->user.name),
+	    gd_log_quote(box, sizeof(box), r->result.mailbox),
+	    (unsigned long long)d->size,
+	    r->result.status == GD_MAIL_DELIVERED ? "stored" :
+	    gd_mail_errcode_name(r->result.error.code), r->result.uid,
+	    gd_log_quote(why, sizeof(why), r->result.status ==
+	    GD_MAIL_DELIVERED ? "ok" : r->result.error.text));
+}
+
+int
+gd_mail_delivery_run(struct gd_mail_delivery *d, struct gd_mail_error *err)
+{
+	unsigned i;
+
+	MAIL_ASSERT_BLOCKING();
+	d = delivery_get(d);
+	assert(!d->ran);
+	d->ran = true;
+	gd_mail_error_clear(err);
+	for (i = 0; i < d->count; i++) {
+		delivery_one(d, &d->rcpts[i]);
+		delivery_log(d, &d->rcpts[i]);
+	}
+	return 0;
+}
+
+static void
+delivery_job(void *arg)
+{
+	struct gd_mail_delivery *d = arg;
+	struct gd_mail_error err;
+	unsigned i;
+
+	if (gd_mail_delivery_run(d, &err) == 0)
+		return;
+	for (i = 0; i < d->count; i++) {
+		d->rcpts[i].result.status = GD_MAIL_DELIVER_TEMPFAIL;
+		d->rcpts[i].result.error = err;
+	}
+}
+
+static void
+delivery_job_done(void *arg)
+{
+	struct gd_mail_delivery *d = arg;
+
+	d->done(d->done_arg, d);
+}
+
+int
+gd_mail_delivery_finish(struct gd_mail_delivery *d, struct gd_loop *loop,
+    gd_mail_delivery_done_fn *done, void *arg)
+{
+	d = delivery_get(d);
+	assert(done != NULL && loop != NULL);
+	d->loop = loop;
+	d->done = done;
+	d->done_arg = arg;
+	return gd_work_submit(loop, delivery_job, delivery_job_done, d);
+}
+
+/* ---- as a content consumer ---------------------------------------------- */
+
+static ssize_t
+delivery_stream_write(struct gd_stream_link *link, void *ctx, const void *buf,
+    size_t len, const char **error_r)
+{
+	static __thread struct gd_mail_error err;
+
+	(void)link;
+	if (gd_mail_delivery_write(ctx, buf, len, &err) < 0) {
+		*error_r = err.text;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static const struct gd_stream_consumer delivery_consumer = {
+	.name = "mail-delivery",
+	.write = delivery_stream_write,
+};
+
+void
+gd_mail_delivery_stream_push(struct gd_stream *stream,
+    struct gd_mail_delivery *d)
+{
+	gd_stream_push(stream, &delivery_consumer, delivery_get(d));
+}

@@ -1,0 +1,107 @@
+/*
+ * fsutil.c — durable file-system steps shared by the backends: syncing a
+ * directory, replacing a small file atomically.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gumdrop/pool.h>
+
+#include "mailbox-private.h"
+
+int
+gd_mail_fsync_dir(const struct gd_mail_store_config *cfg, const char *path,
+    struct gd_mail_error *err)
+{
+	int fd, ret = 0;
+
+	MAIL_ASSERT_BLOCKING();
+	if (cfg != NULL && !cfg->fsync)
+		return 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		gd_mail_error_errno(err, "open directory %s", path);
+		return -1;
+	}
+	if (fsync(fd) < 0) {
+		gd_mail_error_errno(err, "fsync directory %s", path);
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+int
+mail_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The directory part of `path` ("." when it has none), in `buf`. */
+static const char *
+mail_dirname(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return ".";
+	if (slash == path)
+		return "/";
+	snprintf(buf, size, "%.*s", (int)(slash - path), path);
+	return buf;
+}
+
+int
+gd_mail_write_file_atomic(const struct gd_mail_store_config *cfg,
+    const char *path, const void *data, size_t len,
+    struct gd_mail_error *err)
+{
+	char tmp[4096], dir[4096];
+	int fd;
+
+	MAIL_ASSERT_BLOCKING();
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d.%lx", path,
+	    (int)getpid(), (unsigned long)pthread_self()) >= sizeof(tmp)) {
+		gd_mail_error_set(err, GD_MAIL_ERR_BADNAME, "path too long");
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		gd_mail_error_errno(err, "create %s", tmp);
+		return -1;
+	}
+	if (mail_write_all(fd, data, len) < 0 ||
+	    ((cfg == NULL || cfg->fsync) && fsync(fd) < 0)) {
+		gd_mail_error_errno(err, "write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		gd_mail_error_errno(err, "rename %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return gd_mail_fsync_dir(cfg, mail_dirname(path, dir, sizeof(dir)),
+	    err);
+}
