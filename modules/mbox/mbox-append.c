@@ -9,6 +9,8 @@
  * X-IMAPbase's UIDNEXT in place (a fixed-width number), syncs, and
  * clears the journal.  Copies use the same path.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@ struct mbox_append {
 	uint32_t flags;
 	char **keywords;
 	int64_t date;
+	char sender[128];	/* for the From_ line */
 	char *obuf;
 };
 
@@ -47,6 +50,23 @@ mbox_from_line(const char *sender, int64_t date, bool crlf, char *buf,
 	n = (size_t)snprintf(buf, size, "From %s %s%s", sender, when,
 	    crlf ? "\r\n" : "\n");
 	return n < size ? n : size - 1;
+}
+
+/* The envelope sender as one From_ line word ("MAILER-DAEMON" if none). */
+static void
+mbox_sender(const char *sender, char *buf, size_t size)
+{
+	size_t i, n = sender != NULL ? strlen(sender) : 0;
+
+	if (n == 0 || n >= size || strcmp(sender, "<>") == 0) {
+		snprintf(buf, size, "MAILER-DAEMON");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		buf[i] = (unsigned char)sender[i] <= ' ' ||
+		    (unsigned char)sender[i] == 0x7f ? '_' : sender[i];
+	}
+	buf[n] = '\0';
 }
 
 /* A temporary file nobody can see: O_TMPFILE, or created and unlinked. */
@@ -122,6 +142,8 @@ mbox_append_start(struct gd_mail_store *store, const char *name,
 	a->keywords = mbox_strv_dup(info != NULL ? info->keywords : NULL);
 	a->date = info != NULL && info->internal_date != 0 ?
 	    info->internal_date : (int64_t)time(NULL);
+	mbox_sender(info != NULL ? info->sender : NULL, a->sender,
+	    sizeof(a->sender));
 	a->obuf = gd_xmalloc(2 * MBOX_APPEND_CHUNK + MBOX_FILTER_SLACK);
 	*append_r = &a->base;
 	return 0;
@@ -191,7 +213,7 @@ mbox_append_end(struct gd_mail_append *append, uint32_t *uidvalidity_r,
 		goto done;
 	add.fd = a->fd;
 	add.len = a->stored;
-	add.from_len = mbox_from_line("MAILER-DAEMON", a->date, crlf, from,
+	add.from_len = mbox_from_line(a->sender, a->date, crlf, from,
 	    sizeof(from));
 	add.from_line = from;
 	add.flags = a->flags | (crlf ? MBOX_F_CRLF : 0);

@@ -9,6 +9,8 @@
  * the sidecar's recent_uid moves past them, under the lock, so no other
  * view claims them), and merges the state into the view.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * view was built from, so our own rewrites (which rename a new file
  * over the mbox) never disturb a reader.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,8 @@
  * mailboxes are locked together, in path order (no deadlock between
  * two opposite moves).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -299,6 +301,13 @@ mbox_copy(struct gd_mailbox *box, const struct gd_mail_range *ranges,
 	if (mbox_stage_make(j.b, ranges, nranges, &j.stage, err) < 0 ||
 	    (!j.same && mbox_paths_make(j.b->st, to, &j.tp, err) < 0)) {
 		mbox_stage_free(&j.stage);
+		return -1;
+	}
+	if (!j.same && access(j.tp.file, F_OK) < 0) {
+		gd_mail_error_set(err, GD_MAIL_ERR_NOTFOUND,
+		    "no mailbox %s", to);
+		mbox_stage_free(&j.stage);
+		mbox_paths_free(&j.tp);
 		return -1;
 	}
 	rc = j.stage.n == 0 ? 0 : mbox_copy_lock(&j, err);

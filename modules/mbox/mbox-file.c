@@ -10,6 +10,8 @@
  * HIGHESTMODSEQ nor below the clock (mbox_fstate_next_modseq), so
  * HIGHESTMODSEQ does not go back even when the sidecar is lost.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

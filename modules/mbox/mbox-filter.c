@@ -13,6 +13,8 @@
  * MBOX_HDR_HEAD_MAX, plus a run of ">" passed through as it comes), with
  * the rules of mbox-line.c that the scanner also uses for sizes.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "mbox-private.h"

@@ -5,6 +5,8 @@
  * the new mbox.  Only the messages acted on change in the view; what
  * others did shows at the next sync.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,6 +2,8 @@
  * mbox-io.c — small I/O helpers: whole writes and reads, range copies,
  * syncs that follow the store's `fsync` setting, temporary files.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -18,6 +18,8 @@
  * ours recovered), the record is left alone and logged: truncating
  * would lose that program's mail.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

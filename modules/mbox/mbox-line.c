@@ -4,6 +4,8 @@
  * ^>*From  match, our status header names, Status/X-Status letters, and
  * crc32.
  */
+#include "config.h"
+
 #include <string.h>
 #include <strings.h>
 

@@ -14,6 +14,8 @@
  * with a growing sleep, up to lock-timeout.  A file replaced by a
  * rename while we waited is opened again.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

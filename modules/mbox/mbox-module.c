@@ -14,6 +14,8 @@
  * one module-level pointer of this module: the backend table is static
  * const data and store_open() receives nothing else to find it by.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

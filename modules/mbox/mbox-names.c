@@ -6,6 +6,8 @@
  * and directories whose names the codec does not produce (hidden files,
  * lock files, other software's files) are ignored.
  */
+#include "config.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

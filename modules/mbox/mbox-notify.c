@@ -5,6 +5,8 @@
  * replaced the same way).  After a directory event or a GONE the file
  * watch is added again, on whatever inode the name now has.
  */
+#include "config.h"
+
 #include <stdlib.h>
 
 #include <gumdrop/watch.h>

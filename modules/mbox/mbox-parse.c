@@ -10,6 +10,8 @@
  * that ending, else a bare LF.  Lines are never buffered whole: only
  * their first MBOX_VALUE_MAX bytes are kept, for the header values.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,15 @@ mbox_scan_value(const char *v, size_t len, char *out, size_t size,
 	out[have + len] = '\0';
 }
 
+static void
+mbox_scan_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static uint32_t
 mbox_scan_u32(const char *v, const char **end_r)
 {
@@ -199,7 +210,7 @@ mbox_scan_base(struct mbox_scan *s, const char *v)
 	s->m.base_uidnext_off = s->line_off + (uint64_t)(q - s->buf);
 	while (*p == ' ' || *p == '\t')
 		p++;
-	snprintf(s->base_kw, sizeof(s->base_kw), "%s", p);
+	mbox_scan_copy(s->base_kw, sizeof(s->base_kw), p);
 }
 
 /* A hidden header line: remember the first value of each field. */
@@ -231,11 +242,11 @@ mbox_scan_field(struct mbox_scan *s, size_t len)
 	s->field = names[i].f;
 	mbox_scan_value(s->buf + n, len - n, v, sizeof(v), false);
 	if (s->field == MBOX_FIELD_STATUS)
-		snprintf(s->status, sizeof(s->status), "%s", v);
+		mbox_scan_copy(s->status, sizeof(s->status), v);
 	else if (s->field == MBOX_FIELD_XSTATUS)
-		snprintf(s->xstatus, sizeof(s->xstatus), "%s", v);
+		mbox_scan_copy(s->xstatus, sizeof(s->xstatus), v);
 	else if (s->field == MBOX_FIELD_KEYWORDS)
-		snprintf(s->kw, sizeof(s->kw), "%s", v);
+		mbox_scan_copy(s->kw, sizeof(s->kw), v);
 	else if (s->field == MBOX_FIELD_UID)
 		s->m.xuid = mbox_scan_u32(v, NULL);
 	else

@@ -5,6 +5,8 @@
  * or collide with our hidden files (the codec never yields a leading
  * ".").
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

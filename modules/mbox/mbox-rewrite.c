@@ -8,6 +8,8 @@
  * (from the page cache) so that the state we record is exactly what the
  * scanner will find later.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,6 +18,8 @@
  * the table) so that a damaged file can never describe messages the
  * mbox does not hold.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

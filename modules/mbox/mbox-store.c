@@ -2,6 +2,8 @@
  * mbox-store.c — opening a user's store, its UIDVALIDITY source, and
  * quota usage (summed from the sidecars, scanning where they are stale).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
