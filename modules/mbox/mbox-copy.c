@@ -188,6 +188,24 @@ mbox_stage_make(struct mbox_box *b, const struct gd_mail_range *ranges,
 
 /* ---- into the target ------------------------------------------------- */
 
+/* Expunges of a move, reported after the copies. */
+struct mbox_copy_gone {
+	uint32_t *seq;
+	uint32_t *uid;
+	size_t n;
+};
+
+static void
+mbox_copy_gone_add(void *arg, uint32_t seq, uint32_t uid)
+{
+	struct mbox_copy_gone *g = arg;
+
+	g->seq = gd_xrealloc(g->seq, (g->n + 1) * sizeof(*g->seq));
+	g->uid = gd_xrealloc(g->uid, (g->n + 1) * sizeof(*g->uid));
+	g->seq[g->n] = seq;
+	g->uid[g->n++] = uid;
+}
+
 struct mbox_copy_job {
 	struct mbox_box *b;
 	struct mbox_stage stage;
@@ -198,6 +216,7 @@ struct mbox_copy_job {
 	struct mbox_ctx sc;	/* the source (move or same) */
 	struct mbox_fstate tfs;
 	uint64_t rollback;	/* target size before */
+	struct mbox_copy_gone gone;
 };
 
 static int
@@ -224,8 +243,7 @@ mbox_copy_lock(struct mbox_copy_job *j, struct gd_mail_error *err)
 
 /* Drop the originals of a move from the source. */
 static int
-mbox_copy_remove(struct mbox_copy_job *j, gd_mail_expunged_fn *expunged,
-    void *arg, struct gd_mail_error *err)
+mbox_copy_remove(struct mbox_copy_job *j, struct gd_mail_error *err)
 {
 	struct mbox_box *b = j->b;
 	uint32_t *uids = mbox_view_uids(b);
@@ -245,7 +263,8 @@ mbox_copy_remove(struct mbox_copy_job *j, gd_mail_expunged_fn *expunged,
 		if (k >= 0)
 			drop[k] = true;
 	}
-	rc = mbox_expunge_locked(b, &j->sc, drop, expunged, arg, err);
+	rc = mbox_expunge_locked(b, &j->sc, drop, mbox_copy_gone_add,
+	    &j->gone, err);
 	free(drop);
 	return rc;
 }
@@ -259,8 +278,7 @@ mbox_copy_rollback(struct mbox_ctx *c, uint64_t size)
 }
 
 static int
-mbox_copy_locked(struct mbox_copy_job *j, gd_mail_expunged_fn *expunged,
-    void *arg, struct gd_mail_error *err)
+mbox_copy_locked(struct mbox_copy_job *j, struct gd_mail_error *err)
 {
 	struct mbox_ctx *tc = j->same ? &j->sc : &j->tc;
 	struct mbox_fstate *tfs = j->same ? &j->b->fs : &j->tfs;
@@ -275,7 +293,7 @@ mbox_copy_locked(struct mbox_copy_job *j, gd_mail_expunged_fn *expunged,
 	j->rollback = tfs->fsize;
 	if (mbox_add_locked(tc, tfs, j->stage.msgs, j->stage.n, err) < 0)
 		return -1;
-	if (j->move && mbox_copy_remove(j, expunged, arg, err) < 0) {
+	if (j->move && mbox_copy_remove(j, err) < 0) {
 		mbox_copy_rollback(tc, j->rollback);
 		return -1;
 	}
@@ -312,7 +330,7 @@ mbox_copy(struct gd_mailbox *box, const struct gd_mail_range *ranges,
 	}
 	rc = j.stage.n == 0 ? 0 : mbox_copy_lock(&j, err);
 	if (rc == 0 && j.stage.n > 0) {
-		rc = mbox_copy_locked(&j, expunged, arg, err);
+		rc = mbox_copy_locked(&j, err);
 		mbox_ctx_unlock(&j.tc);
 		mbox_ctx_unlock(&j.sc);
 	}
@@ -321,6 +339,10 @@ mbox_copy(struct gd_mailbox *box, const struct gd_mail_range *ranges,
 		    j.tfs.uidvalidity;
 	for (i = 0; rc == 0 && copied != NULL && i < j.stage.n; i++)
 		copied(arg, j.stage.src_uid[i], j.stage.msgs[i].uid_r);
+	for (i = 0; rc == 0 && expunged != NULL && i < j.gone.n; i++)
+		expunged(arg, j.gone.seq[i], j.gone.uid[i]);
+	free(j.gone.seq);
+	free(j.gone.uid);
 	mbox_stage_free(&j.stage);
 	mbox_fstate_free(&j.tfs);
 	mbox_paths_free(&j.tp);

@@ -44,6 +44,7 @@ __attribute__((used)) static void *const mt_keep[] = {
 static struct gd_config *mt_cfg;
 static char mt_root[256];
 static const struct gd_mail_backend *mt_backend;
+static const char *mt_lock_timeout = "10s";
 
 static GD_UNUSED void
 mt_load(const char *extra)
@@ -55,8 +56,8 @@ mt_load(const char *extra)
 	snprintf(text, sizeof(text),
 	    "modules: {path: \"%s\", load: [mbox]}\n"
 	    "mbox:\n  path: \"%s/%%u\"\n  fsync: false\n"
-	    "  lock-timeout: 10s\n  create-special-use: false\n%s",
-	    MT_MODULES, mt_root, extra != NULL ? extra : "");
+	    "  lock-timeout: %s\n  create-special-use: false\n%s",
+	    MT_MODULES, mt_root, mt_lock_timeout, extra != NULL ? extra : "");
 	mt_cfg = gd_config_load_string("test.yaml", text, strlen(text),
 	    &error);
 	cr_assert_not_null(mt_cfg, "config: %s", error);
@@ -224,3 +225,77 @@ mt_path(const char *user, const char *rel)
 }
 
 #endif /* MBOX_TEST_UTIL_H */
+
+#ifndef MBOX_TEST_PLAIN_READER
+#define MBOX_TEST_PLAIN_READER
+/*
+ * A plain mbox reader, as another program would read our file: messages
+ * start at "From " lines; the first occurrence of each status field in
+ * the header counts.
+ */
+struct mt_plain {
+	char status[16];
+	char xstatus[16];
+	char keywords[256];
+	char imapbase[256];
+	unsigned uid;
+	int64_t body_off;	/* offset of the header's first byte */
+};
+
+static GD_UNUSED void
+mt_plain_field(struct mt_plain *m, const char *line, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		size_t size;
+	} f[] = {
+		{ "Status: ", offsetof(struct mt_plain, status), 16 },
+		{ "X-Status: ", offsetof(struct mt_plain, xstatus), 16 },
+		{ "X-Keywords: ", offsetof(struct mt_plain, keywords), 256 },
+		{ "X-IMAPbase: ", offsetof(struct mt_plain, imapbase), 256 },
+	};
+	size_t i, n;
+	char *dst;
+
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	if (len > 7 && strncmp(line, "X-UID: ", 7) == 0 && m->uid == 0)
+		m->uid = (unsigned)strtoul(line + 7, NULL, 10);
+	for (i = 0; i < GD_N_ELEMENTS(f); i++) {
+		n = strlen(f[i].name);
+		dst = (char *)m + f[i].off;
+		if (len >= n && strncmp(line, f[i].name, n) == 0 &&
+		    dst[0] == '\0' && len - n < f[i].size)
+			memcpy(dst, line + n, len - n);
+	}
+}
+
+/* Parse `data`; returns the number of messages (at most `max`). */
+static GD_UNUSED size_t
+mt_plain_read(const char *data, struct mt_plain *msgs, size_t max)
+{
+	const char *p = data, *nl;
+	size_t n = 0;
+	bool header = false;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (strncmp(p, "From ", 5) == 0) {
+			cr_assert_lt(n, max);
+			memset(&msgs[n], 0, sizeof(msgs[n]));
+			msgs[n++].body_off = nl != NULL ? nl + 1 - data : 0;
+			header = true;
+		} else if (header && (*p == '\n' || strncmp(p, "\r\n", 2) ==
+		    0))
+			header = false;
+		else if (header && n > 0)
+			mt_plain_field(&msgs[n - 1], p, nl != NULL ?
+			    (size_t)(nl - p) : strlen(p));
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+#endif
