@@ -69,7 +69,7 @@ mbox_filter_head(struct mbox_filter *f, unsigned char c, char *out)
 	if (r < 0)
 		return 0;
 	f->prev_hidden = r == 1;
-	if (r == 1) {
+	if (r > 0) {
 		f->st = MBOX_ST_SKIP;
 		return 0;
 	}
@@ -179,7 +179,7 @@ mbox_filter_finish(struct mbox_filter *f, void *out)
 	size_t len = 0;
 
 	if (f->st == MBOX_ST_HEAD && mbox_hdr_hidden(f->head, f->head_len,
-	    true) == 0) {
+	    true) == 0) {	/* an unfinished line: hidden or not */
 		memcpy(o, f->head, f->head_len);
 		len = f->head_len;
 	} else if (f->st == MBOX_ST_GT) {
@@ -222,7 +222,7 @@ mbox_writer_head(struct mbox_writer *w, unsigned char c, char *out)
 	if (r < 0)
 		return 0;
 	w->prev_hidden = r == 1;
-	if (r == 1) {
+	if (r > 0) {
 		w->st = MBOX_ST_SKIP;
 		return 0;
 	}

@@ -14,6 +14,7 @@
 static const char mbox_from[] = "From ";
 
 /* Our status fields, lower case, with the colon. */
+#define MBOX_HIDDEN_UID	3
 static const char *const mbox_hidden_names[] = {
 	"status:", "x-status:", "x-keywords:", "x-uid:", "x-imapbase:",
 };
@@ -57,7 +58,7 @@ mbox_hdr_hidden(const char *head, size_t len, bool complete)
 		n = strlen(mbox_hidden_names[i]);
 		if (len >= n) {
 			if (strncasecmp(head, mbox_hidden_names[i], n) == 0)
-				return 1;
+				return i == MBOX_HIDDEN_UID ? 2 : 1;
 		} else if (strncasecmp(head, mbox_hidden_names[i], len) == 0)
 			maybe = true;
 	}

@@ -334,6 +334,7 @@ mbox_scan_header(struct mbox_scan *s, uint64_t content)
 {
 	size_t len = s->buf_len < content ? s->buf_len : (size_t)content;
 	bool hidden;
+	int r;
 
 	if (content == 0) {
 		s->in_header = false;
@@ -344,13 +345,14 @@ mbox_scan_header(struct mbox_scan *s, uint64_t content)
 			mbox_scan_continue(s, len);
 		return s->prev_hidden;
 	}
-	hidden = mbox_hdr_hidden(s->buf, len, true) == 1;
+	r = mbox_hdr_hidden(s->buf, len, true);
+	hidden = r > 0;
 	s->field = MBOX_FIELD_NONE;
 	if (hidden) {
 		s->buf[len < sizeof(s->buf) ? len : sizeof(s->buf) - 1] = '\0';
 		mbox_scan_field(s, len);
 	}
-	s->prev_hidden = hidden;
+	s->prev_hidden = r == 1;
 	return hidden;
 }
 

@@ -82,8 +82,12 @@ bool mbox_qmatch_feed(struct mbox_qmatch *q, unsigned char c);
 /*
  * Header-name classification of a line start (`len` bytes, `complete`
  * when the line has no more bytes): 1 when it starts one of the status
- * fields we own (Status:, X-Status:, X-Keywords:, X-UID:, X-IMAPbase:,
- * any case), 0 when it does not, -1 when more bytes are needed.
+ * fields we own (Status:, X-Status:, X-Keywords:, X-IMAPbase:, any
+ * case), 2 for X-UID:, 0 when it does not, -1 when more bytes are
+ * needed.  Folded continuation lines of a hidden field are hidden too,
+ * except after X-UID: (a number nobody folds), which we always write
+ * last, so that a message whose first line starts with white space
+ * stays whole.
  */
 int mbox_hdr_hidden(const char *head, size_t len, bool complete);
 
