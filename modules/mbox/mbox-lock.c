@@ -2,9 +2,10 @@
  * mbox-lock.c — locking an mbox the way mutt and procmail do, plus
  * exclusion between our own threads.
  *
- *   dotlock  FILE.lock created with O_CREAT|O_EXCL (holding our pid);
- *            broken when older than dotlock-stale or when its pid is
- *            dead on this host.  O_EXCL also excludes our own threads.
+ *   dotlock  FILE.lock made by link() from a file holding our pid
+ *            (the NFS-safe way); broken when older than dotlock-stale
+ *            or when its pid is dead on this host.  link() also
+ *            excludes our own threads.
  *   fcntl    a write lock on the whole mbox, taken as an open file
  *            description (OFD) lock: it conflicts with the classic
  *            fcntl locks of other programs AND with the OFD locks of our
@@ -81,28 +82,41 @@ mbox_dotlock_break(const struct mbox_config *cfg, const char *path)
 	}
 }
 
+/*
+ * Create the dotlock already holding our pid: a temporary file is
+ * written, then link()ed to the lock name (which fails if it exists, on
+ * NFS too), so no lock is ever seen empty, even after a crash.
+ */
 static int
 mbox_dotlock_try(struct mbox_lock *lock)
 {
 	struct stat st;
-	char pid[24];
-	int fd, len;
+	char *tmp, pid[24];
+	int fd, len, rc = -1, saved;
 
-	fd = open(lock->p->lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0644);
-	if (fd < 0)
-		return -1;
-	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (mbox_write_all(fd, pid, (size_t)len) < 0 || fstat(fd, &st) < 0) {
-		close(fd);
-		unlink(lock->p->lock);
+	tmp = gd_xasprintf("%s.%ld.XXXXXX", lock->p->lock, (long)getpid());
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
 		return -1;
 	}
+	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (mbox_write_all(fd, pid, (size_t)len) == 0 && fchmod(fd, 0644) == 0)
+		rc = link(tmp, lock->p->lock);
+	saved = errno;
+	if (rc == 0 && fstat(fd, &st) == 0) {
+		lock->lock_dev = st.st_dev;
+		lock->lock_ino = st.st_ino;
+		lock->dotlocked = true;
+	} else if (rc == 0) {
+		unlink(lock->p->lock);
+		rc = -1;
+	}
 	close(fd);
-	lock->lock_dev = st.st_dev;
-	lock->lock_ino = st.st_ino;
-	lock->dotlocked = true;
-	return 0;
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
 }
 
 static int
