@@ -81,15 +81,16 @@ int
 mbox_mkdirs(struct mbox_store *st, const char *dir,
     struct gd_mail_error *err)
 {
-	size_t root = strlen(st->base.root);
 	char *path = gd_xstrdup(dir), *p;
 	int rc = 0;
 
-	for (p = path + root; rc == 0 && p != NULL; ) {
+	(void)st;
+	for (p = path; rc == 0 && p != NULL; ) {
 		p = strchr(p + 1, '/');
 		if (p != NULL)
 			*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		if (path[0] != '\0' && mkdir(path, 0700) < 0 &&
+		    errno != EEXIST) {
 			gd_mail_error_errno(err, "mkdir %s", path);
 			rc = -1;
 		}

@@ -269,7 +269,7 @@ struct mbox_paths {
 int mbox_paths_make(struct mbox_store *st, const char *name,
     struct mbox_paths *p, struct gd_mail_error *err);
 void mbox_paths_free(struct mbox_paths *p);
-/* mkdir -p of `path`'s parent directories below the root. */
+/* mkdir -p `dir` (0700). */
 int mbox_mkdirs(struct mbox_store *st, const char *dir,
     struct gd_mail_error *err);
 
