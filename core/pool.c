@@ -170,7 +170,9 @@ gd_pool_alloc(struct gd_pool *pool, size_t size)
 	} else {
 		b = pool->blocks;
 		if (b->size - b->used < size) {
-			b = pool_block_new(pool->next_size);
+			/* Up to POOL_MAX_BLOCK / 4 may exceed next_size. */
+			b = pool_block_new(size > pool->next_size ? size :
+			    pool->next_size);
 			if (pool->next_size < POOL_MAX_BLOCK)
 				pool->next_size *= 2;
 			b->next = pool->blocks;

@@ -9,7 +9,7 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Debian packages the build, the tests and the fuzz/sanitizer runs need.
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
-gnutls-bin python3 clang libclang-rt-14-dev procps
+gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data
 procmail mutt tmux"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }

@@ -25,16 +25,6 @@
 #include <gumdrop/mailbox-impl.h>
 #include <gumdrop/msg-date.h>
 
-/*
- * TEMPORARY (interim-msg-date.c): the message library's asctime dates
- * are not on main yet; these hidden stand-ins take their place.  Remove
- * with the file.
- */
-#define gd_msg_date_format_asctime	mbox_interim_format_asctime
-#define gd_msg_date_parse_asctime	mbox_interim_parse_asctime
-size_t mbox_interim_format_asctime(int64_t t, char *buf, size_t size);
-int mbox_interim_parse_asctime(const char *in, size_t len, int64_t *time_r);
-
 #define MBOX_DEFAULT_EXT	".mbox"
 #define MBOX_STATE_SUFFIX	".gdstate"
 #define MBOX_JOURNAL_SUFFIX	".gdjournal"

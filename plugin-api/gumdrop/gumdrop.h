@@ -23,5 +23,7 @@
 #include <gumdrop/mailbox.h>
 #include <gumdrop/mail-search.h>
 #include <gumdrop/mail-deliver.h>
+#include <gumdrop/realm.h>
+#include <gumdrop/sasl.h>
 
 #endif /* GUMDROP_GUMDROP_H */

@@ -30,8 +30,10 @@ struct gd_pool;
 
 /* struct gd_msg_address.flags */
 enum gd_msg_address_flag {
-	/* Start of a group: `name` is the group's display name; the group's
-	 * members follow, then an entry with GD_MSG_ADDR_GROUP_END. */
+	/* Start of a group: `name` is the group's display name ("" when
+	 * it has none); the group's members follow, then an entry with
+	 * GD_MSG_ADDR_GROUP_END (added at the end of the input when the
+	 * ';' is missing, and kept when max_entries cuts the group). */
 	GD_MSG_ADDR_GROUP_START = 1 << 0,
 	GD_MSG_ADDR_GROUP_END = 1 << 1,
 	/* Could not be parsed; `mailbox` holds the offending text (trimmed),
@@ -85,7 +87,10 @@ GD_API char *gd_msg_address_addr_spec(struct gd_pool *pool,
 /*
  * The whole entry in RFC 5322 form ("\"Doe, J.\" <j@example.com>"), in
  * `pool`: for display, and for writing header fields.  Group markers
- * give "name:" and ";".
+ * give "name:" and ";"; a mailbox with no domain is written in angle
+ * brackets ("<root>"); an invalid entry gives its text unchanged.
+ * Entries joined with ", " (" " after a group start, nothing before a
+ * group end) parse back to the same entries, invalid ones aside.
  */
 GD_API char *gd_msg_address_format(struct gd_pool *pool,
     const struct gd_msg_address *addr);

@@ -36,7 +36,10 @@ GD_API int gd_msg_date_parse(const char *in, size_t len, int64_t *time_r,
 /*
  * Format `t` in zone `tz_minutes` as an RFC 5322 date-time,
  * "Mon, 30 Nov 2026 06:17:26 +0000", into `buf` (GD_MSG_DATE_MAX bytes
- * suffice).  Returns the length.
+ * suffice).  Returns the length, as snprintf does (the output is cut and
+ * NUL-terminated when `size` is smaller).  A local time outside the
+ * years 0-9999 is clamped to them; a zone beyond +-99:59 is taken as
+ * +0000.
  */
 #define GD_MSG_DATE_MAX	40
 GD_API size_t gd_msg_date_format(int64_t t, int tz_minutes, char *buf,
@@ -52,7 +55,8 @@ GD_API int gd_msg_date_parse_asctime(const char *in, size_t len,
     int64_t *time_r);
 
 /* Format `t` (UTC) in the asctime layout for From_ lines; 25 bytes
- * suffice.  Returns the length. */
+ * suffice.  Returns the length, as snprintf does; years are clamped to
+ * 0-9999 as for gd_msg_date_format. */
 GD_API size_t gd_msg_date_format_asctime(int64_t t, char *buf, size_t size);
 
 #ifdef __cplusplus

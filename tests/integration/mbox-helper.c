@@ -23,6 +23,7 @@
 
 #include <gumdrop/gumdrop.h>
 #include <gumdrop/mailbox-impl.h>
+#include <gumdrop/msg-date.h>
 #include <gumdrop/watch.h>
 
 #include "loop-private.h"
@@ -37,7 +38,8 @@ __attribute__((used)) static void *const helper_keep[] = {
 	(void *)gd_mail_content_init, (void *)gd_mail_append_init,
 	(void *)gd_mailbox_init, (void *)gd_mail_store_init,
 	(void *)gd_mail_error_errno, (void *)gd_config_get_duration,
-	(void *)gd_config_get_strings,
+	(void *)gd_config_get_strings, (void *)gd_msg_date_parse_asctime,
+	(void *)gd_msg_date_format_asctime,
 };
 
 static atomic_uint helper_notified;

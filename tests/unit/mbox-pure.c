@@ -8,5 +8,4 @@
 #include "../../modules/mbox/mbox-filter.c"
 #include "../../modules/mbox/mbox-state.c"
 #include "../../modules/mbox/mbox-io.c"
-#include "../../modules/mbox/interim-msg-date.c"
 #include "../../modules/mbox/mbox-journal.c"

@@ -26,6 +26,7 @@
 #define MT_MODULES	GD_TOP_BUILDDIR "/modules/.built"
 
 #include <gumdrop/mailbox-impl.h>
+#include <gumdrop/msg-date.h>
 #include <gumdrop/watch.h>
 
 /* The core is linked statically: pull in what mbox.so calls and this
@@ -38,7 +39,8 @@ __attribute__((used)) static void *const mt_keep[] = {
 	(void *)gd_mail_content_init, (void *)gd_mail_append_init,
 	(void *)gd_mailbox_init, (void *)gd_mail_store_init,
 	(void *)gd_mail_error_errno, (void *)gd_config_get_duration,
-	(void *)gd_config_get_strings,
+	(void *)gd_config_get_strings, (void *)gd_msg_date_parse_asctime,
+	(void *)gd_msg_date_format_asctime,
 };
 
 static struct gd_config *mt_cfg;

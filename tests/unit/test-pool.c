@@ -106,6 +106,27 @@ Test(pool, large_allocations)
 	gd_pool_destroy(&pool);
 }
 
+/* Medium sizes (above the next block size, below the large threshold)
+ * get a block big enough for them. */
+Test(pool, medium_allocations_fit_their_block)
+{
+	struct gd_pool *pool = gd_pool_create("test");
+	unsigned char *mid[4], *small;
+	static const size_t sizes[4] = { 3000, 7500, 12000, 16000 };
+	size_t i, k;
+
+	for (k = 0; k < 4; k++) {
+		mid[k] = gd_pool_alloc(pool, sizes[k]);
+		memset(mid[k], (int)k + 1, sizes[k]);
+		small = gd_pool_alloc(pool, 64);
+		memset(small, 0xff, 64);
+	}
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < sizes[k]; i++)
+			cr_assert_eq(mid[k][i], k + 1, "%zu/%zu", k, i);
+	gd_pool_destroy(&pool);
+}
+
 Test(pool, zero_size_is_unique)
 {
 	struct gd_pool *pool = gd_pool_create("test");
