@@ -243,7 +243,7 @@ mbox_append_abort(struct gd_mail_append *append)
 /* ---- adding to a locked mbox ------------------------------------------ */
 
 struct mbox_addplan {
-	char **blocks;		/* From_ line + status fields, per message */
+	char **blocks;		/* From_ line + status fields, each */
 	size_t *block_len;
 	uint64_t total;
 	bool lead_eol;		/* the file does not end with LF */

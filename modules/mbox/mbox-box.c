@@ -232,8 +232,8 @@ mbox_merge(struct mbox_box *b, unsigned flags,
 	for (k0 = 0; k0 < fs->count; k0++) {
 		if (fs->msgs[k0].uid <= last)
 			continue;
-		mbox_view_add(b, &fs->msgs[k0], fs->msgs[k0].uid >= claim_from &&
-		    !(fs->msgs[k0].flags & MBOX_F_OLD), &added);
+		mbox_view_add(b, &fs->msgs[k0], fs->msgs[k0].uid >=
+		    claim_from && !(fs->msgs[k0].flags & MBOX_F_OLD), &added);
 	}
 	b->base.uidvalidity = fs->uidvalidity;
 	b->base.uidnext = fs->uidnext;

@@ -83,6 +83,39 @@ mbox_journal_decode(const unsigned char *buf, struct mbox_journal_rec *r)
 	return r->old_size <= r->new_size ? 0 : -1;
 }
 
+/*
+ * The journal file, created on first use.  Its directory entry must be
+ * durable before a record in it can protect anything: a new file is
+ * followed by a sync of the directory.
+ */
+static int
+mbox_journal_open(const char *path)
+{
+	char *dir, *slash;
+	int fd, dfd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	dir = gd_xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	dfd = open(slash != NULL ? dir : ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	return fd;
+}
+
 int
 mbox_journal_begin(const struct mbox_config *cfg, const char *path,
     const struct stat *mst, uint64_t old_size, uint64_t new_size,
@@ -98,7 +131,7 @@ mbox_journal_begin(const struct mbox_config *cfg, const char *path,
 	r.new_size = new_size;
 	r.crc = crc;
 	mbox_journal_encode(&r, buf);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = mbox_journal_open(path);
 	if (fd < 0) {
 		gd_mail_error_errno(err, "opening %s", path);
 		return -1;

@@ -340,7 +340,7 @@ mbox_rename_paths(struct mbox_store *st, const struct mbox_paths *f,
 	}
 	if (rc == 0 && !inbox) {
 		if (stat(t->children, &sb) == 0)
-			mbox_dir_remove(t->children);	/* empty: checked */
+			mbox_dir_remove(t->children);	/* checked empty */
 		rc = mbox_rename_children(st, f, t, err);
 	}
 	return rc;

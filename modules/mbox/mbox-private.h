@@ -59,7 +59,7 @@ const struct mbox_config *mbox_config_get(void);
 
 /* Incremental match of a line start against ^>*From  */
 struct mbox_qmatch {
-	unsigned state;		/* 0 start, 1 in '>' run, 2 "From ", 3 done */
+	unsigned state;		/* 0 start, 1 ">" run, 2 "From ", 3 done */
 	unsigned from_len;	/* bytes of "From " matched */
 	uint64_t gts;		/* '>' seen */
 	bool match;		/* valid when state == 3 */
@@ -104,7 +104,7 @@ struct mbox_scan_msg {
 	int64_t date;		/* From_ line date, 0 if unparsable */
 	bool crlf;		/* the From_ line ends with CRLF */
 	uint32_t xuid;		/* X-UID, 0 when absent or invalid */
-	uint32_t flags;		/* Status/X-Status: GD_MAIL_* | MBOX_F_OLD */
+	uint32_t flags;		/* GD_MAIL_* | MBOX_F_OLD */
 	const char *keywords;	/* X-Keywords value ("" if none) */
 	/* X-IMAPbase (meaningful in the first message only). */
 	bool has_base;
@@ -203,7 +203,7 @@ struct mbox_fmsg {
 	uint32_t flags;		/* GD_MAIL_SYSTEM_FLAGS | MBOX_F_* */
 };
 #define MBOX_F_CRLF	(1u << 9)	/* stored with CRLF line ends */
-#define MBOX_F_DIRTY	(1u << 10)	/* headers in the file are stale */
+#define MBOX_F_DIRTY	(1u << 10)	/* its X-UID must be written */
 #define MBOX_F_STORED	(GD_MAIL_SYSTEM_FLAGS | MBOX_F_OLD | MBOX_F_CRLF)
 
 struct mbox_fstate {
@@ -416,7 +416,7 @@ struct mbox_box {
 	struct mbox_store *st;
 	struct gd_pool *pool;	/* name, keyword strings */
 	struct mbox_paths p;
-	int fd;			/* the file the view's offsets refer to */
+	int fd;			/* the file of the view's offsets */
 	struct mbox_fstate fs;	/* the file as last seen */
 	struct mbox_vmsg *vm;	/* parallel to base.msgs */
 	uint32_t alloc;

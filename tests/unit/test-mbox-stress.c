@@ -81,8 +81,8 @@ writer(void *arg)
 	size_t n;
 
 	for (i = 0; i < ST_PER_WRITER; i++) {
-		snprintf(tag, sizeof(tag), "T%lu-%u", (unsigned long)(uintptr_t)arg,
-		    i);
+		snprintf(tag, sizeof(tag), "T%lu-%u",
+		    (unsigned long)(uintptr_t)arg, i);
 		n = make_body(body, sizeof(body), tag, 1 + (i * 37) % 400,
 		    "\r\n");
 		mt_append_flags(store, "INBOX", body, n, 0, NULL);

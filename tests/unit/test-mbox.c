@@ -495,7 +495,8 @@ Test(box, messages_other_programs_append_get_stable_uids)
 	    "replaced");
 	cr_assert_eq(gd_mailbox_msg(box, 2)->internal_date, 1796019446);
 	file = mt_read(box, 2, NULL);
-	cr_assert_str_eq(file, "Subject: theirs\r\n\r\nbody\r\nFrom quoted\r\n");
+	cr_assert_str_eq(file,
+	    "Subject: theirs\r\n\r\nbody\r\nFrom quoted\r\n");
 	free(file);
 	gd_mailbox_close(&box);
 	/* Stored in the file, not only in our sidecar. */
