@@ -12,6 +12,8 @@ libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
 # maildir interop tests (tests/integration/complex-maildir-*.py)
 GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
+# mbox interop tests (tests/integration/complex-mbox-*.py)
+GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
