@@ -10,9 +10,9 @@
  *     dotlock-stale: 10m
  *     # ... and the keys every backend shares (mailbox-impl.h)
  *
- * The configuration is copied out of the config tree at init into the
- * one module-level pointer of this module: the backend table is static
- * const data and store_open() receives nothing else to find it by.
+ * The configuration is copied out of the config tree at init and kept as
+ * the module's data; the backend's functions reach it from their service
+ * table (gd_service_module_ctx), so the module has no globals.
  */
 #include "config.h"
 
@@ -91,12 +91,10 @@ GD_MODULE_EXPORT = {
 	.fini = mbox_fini,
 };
 
-static struct mbox_config *mbox_current;
-
 const struct mbox_config *
-mbox_config_get(void)
+mbox_config_get(const struct gd_mail_backend *backend)
 {
-	return mbox_current;
+	return gd_module_ctx_get_data(gd_service_module_ctx(backend));
 }
 
 static bool
@@ -207,14 +205,13 @@ mbox_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 {
 	struct mbox_config *c;
 
-	(void)ctx;
 	c = gd_xcalloc(1, sizeof(*c));
 	if (mbox_parse(config, c, error_r) < 0) {
 		free(c);
 		return -1;
 	}
 	mbox_own(c);
-	mbox_current = c;
+	gd_module_ctx_set_data(ctx, c);
 	return 0;
 }
 
@@ -232,10 +229,9 @@ mbox_reload(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 static void
 mbox_fini(struct gd_module_ctx *ctx)
 {
-	struct mbox_config *c = mbox_current;
+	struct mbox_config *c = gd_module_ctx_get_data(ctx);
 	unsigned i;
 
-	(void)ctx;
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->store.special_count; i++)
@@ -245,12 +241,13 @@ mbox_fini(struct gd_module_ctx *ctx)
 	free((char *)c->ext);
 	free((char *)c->spool);
 	free(c);
-	mbox_current = NULL;
+	gd_module_ctx_set_data(ctx, NULL);
 }
 
 static const char *
 mbox_spool_dir(const struct gd_mail_backend *backend)
 {
-	(void)backend;
-	return mbox_current != NULL ? mbox_current->spool : NULL;
+	const struct mbox_config *c = mbox_config_get(backend);
+
+	return c != NULL ? c->spool : NULL;
 }

@@ -52,8 +52,10 @@ struct mbox_config {
 	const char *spool;		/* spool_dir(), or NULL */
 };
 
-/* The configuration of the running module (set by init). */
-const struct mbox_config *mbox_config_get(void);
+/* The configuration of the running module (its data, set by init),
+ * reached from the service table. */
+const struct mbox_config *mbox_config_get(
+    const struct gd_mail_backend *backend);
 
 /* ---- pure helpers (mbox-line.c) ------------------------------------- */
 

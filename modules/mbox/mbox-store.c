@@ -78,7 +78,7 @@ mbox_store_open(const struct gd_mail_backend *backend,
     const struct gd_mail_user *user, unsigned flags,
     struct gd_mail_store **store_r, struct gd_mail_error *err)
 {
-	const struct mbox_config *cfg = mbox_config_get();
+	const struct mbox_config *cfg = mbox_config_get(backend);
 	struct gd_pool *pool;
 	struct mbox_store *st;
 	char *root;
