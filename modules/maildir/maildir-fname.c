@@ -147,7 +147,9 @@ maildir_fname_unique(char *buf, size_t size, const char *host,
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
 		rnd = ((uint64_t)tv.tv_usec << 32) ^ (uint64_t)getpid() ^
 		    (uint64_t)(uintptr_t)&tv;
-	n = snprintf(buf, size, "%lld.M%ldP%ldQ%uR%016llx.%s,S=%llu,W=%llu",
+	/* Microseconds zero-padded: a state rebuilt from the directory
+	 * orders files by name, which must then be arrival order. */
+	n = snprintf(buf, size, "%lld.M%06ldP%ldQ%uR%016llx.%s,S=%llu,W=%llu",
 	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
 	    atomic_fetch_add(&fname_counter, 1) + 1, (unsigned long long)rnd,
 	    host, (unsigned long long)phys_size, (unsigned long long)vsize);
