@@ -10,6 +10,8 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
+# Authentication (issue 6): the SASL framework and its libgsasl test client.
+GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 

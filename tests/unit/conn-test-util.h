@@ -51,6 +51,8 @@ struct ct_state {
 	struct gd_conn *conn;
 	unsigned char cb[128];		/* server-side tls-exporter */
 	size_t cb_len;
+	unsigned char cb_sep[128];	/* server-side tls-server-end-point */
+	size_t cb_sep_len;
 	char big[CT_BIG_SIZE];
 };
 
@@ -91,6 +93,10 @@ ct_capture_cb(struct gd_conn *conn)
 	if (gd_conn_tls_channel_binding(conn, "tls-exporter", ct.cb, &len,
 	    &error) == 0)
 		ct.cb_len = len;
+	len = sizeof(ct.cb_sep);
+	if (gd_conn_tls_channel_binding(conn, "tls-server-end-point",
+	    ct.cb_sep, &len, &error) == 0)
+		ct.cb_sep_len = len;
 }
 
 /* Commands understood by the test protocol. */
