@@ -114,17 +114,17 @@ settings_mechs(const struct gd_config_node *node, struct gd_sasl_settings *s,
 		return -1;
 	}
 	for (i = 0; i < count; i++) {
+		if (gd_sasl_settings_mech(s, names[i]) != NULL) {
+			*error_r = gd_config_error(settings_item(node,
+			    "mechanisms", i), "mechanism '%s' listed twice",
+			    names[i]);
+			return -1;
+		}
 		s->mechs[i] = settings_find_mech(names[i], &err);
 		if (s->mechs[i] == NULL) {
 			*error_r = gd_config_error(settings_item(node,
 			    "mechanisms", i), "unknown mechanism '%s': %s",
 			    names[i], err);
-			return -1;
-		}
-		if (gd_sasl_settings_mech(s, names[i]) != s->mechs[i]) {
-			*error_r = gd_config_error(settings_item(node,
-			    "mechanisms", i), "mechanism '%s' listed twice",
-			    names[i]);
 			return -1;
 		}
 		s->mech_count = i + 1;

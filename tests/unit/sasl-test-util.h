@@ -78,6 +78,19 @@ static Gsasl *st_gsasl;
 
 /* ---- set-up ----------------------------------------------------------- */
 
+/*
+ * The core is linked statically into the test program: name what the
+ * modules call and the program does not, or the linker leaves it out.
+ */
+static void *const st_needed[] __attribute__((used)) = {
+	(void *)gd_sasl_start, (void *)gd_sasl_respond, (void *)gd_sasl_cancel,
+	(void *)gd_sasl_free, (void *)gd_sasl_abort, (void *)gd_sasl_password,
+	(void *)gd_sasl_apop, (void *)gd_sasl_mechanisms,
+	(void *)gd_sasl_x_verify_password, (void *)gd_sasl_secret_equal,
+	(void *)gd_hook_point_find, (void *)gd_hook_run,
+	(void *)gd_module_ctx_config, (void *)gd_config_error,
+};
+
 /* A self-signed certificate for "a.test" (server and client alike). */
 static void
 st_make_cert(void)
@@ -167,6 +180,7 @@ st_setup_workers(const char *const *modules, const char *extra_yaml,
 	char yaml[4096], *err = NULL;
 	size_t i, len;
 
+	cr_assert_not_null(st_needed[0]);
 	strcpy(st_dir, "/tmp/gd-test-sasl-XXXXXX");
 	cr_assert_not_null(mkdtemp(st_dir));
 	snprintf(st_cert, sizeof(st_cert), "%s/cert.pem", st_dir);
@@ -206,7 +220,7 @@ st_setup(const char *const *modules, const char *extra_yaml)
 GD_UNUSED static void
 st_teardown(void)
 {
-	char path[256];
+	char path[512];
 	DIR *d;
 	struct dirent *e;
 
@@ -520,7 +534,8 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 		st_sendline(c, out);
 		gsasl_free(out);
 	}
-	snprintf(a->reply, sizeof(a->reply), "%s", line);
+	strncpy(a->reply, line, sizeof(a->reply) - 1);
+	a->reply[sizeof(a->reply) - 1] = '\0';
 	if (ret == 0 && strncmp(line, "+OK", 3) == 0)
 		ret = st_gsasl_finish(sess, line) ? 1 : -1;
 	gsasl_finish(sess);
