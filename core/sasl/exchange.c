@@ -109,6 +109,19 @@ exchange_submit(struct gd_sasl *sasl)
 
 /* ---- the pool side ----------------------------------------------------- */
 
+/* The step's data may point into its input, which is freed next. */
+static void
+exchange_keep_data(struct gd_sasl *sasl, struct gd_sasl_step *out)
+{
+	void *copy;
+
+	if (out->data == NULL || out->len == 0)
+		return;
+	copy = gd_pool_alloc(sasl->pool, out->len);
+	memcpy(copy, out->data, out->len);
+	out->data = copy;
+}
+
 static void
 exchange_job(void *arg)
 {
@@ -118,11 +131,10 @@ exchange_job(void *arg)
 	memset(out, 0, sizeof(*out));
 	sasl->st = sasl->mech->step(&sasl->x, sasl->state,
 	    sasl->in_null ? NULL : sasl->in, sasl->in_len, out);
-	free(sasl->in);
-	sasl->in = NULL;
 	sasl->reason = out->reason;
 	if (out->text != NULL)
-		sasl->text = out->text;
+		sasl->text = gd_pool_strdup(sasl->pool, out->text);
+	exchange_keep_data(sasl, out);
 	if (out->authcid != NULL && *out->authcid != '\0')
 		sasl->tried_user = gd_pool_strdup(sasl->pool, out->authcid);
 	if (sasl->st == GD_SASL_SUCCESS)
@@ -134,6 +146,11 @@ exchange_job(void *arg)
 	}
 	if (sasl->st == GD_SASL_FAILURE && sasl->user_locked)
 		sasl->reason = GD_SASL_LOCKED_OUT;
+	/* Last: the step's output may point into its input.  The input
+	 * may hold a password: wipe it. */
+	memset(sasl->in, 0, sasl->in_len);
+	free(sasl->in);
+	sasl->in = NULL;
 }
 
 /* ---- back on the loop ---------------------------------------------------- */

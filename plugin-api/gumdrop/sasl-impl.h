@@ -60,7 +60,11 @@ enum gd_sasl_mech_flag {
 	GD_SASL_MECH_HISTORIC = 1 << 4,
 };
 
-/* What a step produced. */
+/*
+ * What a step produced.  Strings and data may point into the step's input
+ * or the exchange's pool (or be static): the framework copies what it
+ * keeps before it frees the input.
+ */
 struct gd_sasl_step {
 	/* CHALLENGE: the challenge; SUCCESS: additional data when has_data. */
 	const void *data;

@@ -269,23 +269,22 @@ st_settings(const char *yaml)
 /* ---- connections -------------------------------------------------------- */
 
 /*
- * An echo connection on worker `worker` with settings `s` (NULL: no
- * `sasl:`); returns the client's socket.  `tls_mode` is "none" or
- * "implicit".
+ * A connection of `proto` (st_connect_on: echo) on worker `worker` with
+ * settings `s` (NULL: no `sasl:`); returns the client's socket.
+ * `tls_mode` is "none" or "implicit".
  */
 GD_UNUSED static int
-st_connect_on(unsigned worker, const struct gd_sasl_settings *s,
-    const char *tls_mode)
+st_connect_proto(unsigned worker, const struct gd_protocol *proto,
+    const struct gd_sasl_settings *s, const char *tls_mode)
 {
-	const struct gd_protocol *echo = gd_protocol_find("echo");
 	struct gd_conn_params *params;
 	struct ct_accept *a = calloc(1, sizeof(*a));
 	struct timeval tv = { .tv_sec = 5 };
 	const char *error = NULL;
 	int sv[2];
 
-	cr_assert_not_null(echo, "the echo module is not loaded");
-	cr_assert_eq(gd_conn_params_make(ct_pool, echo, tls_mode, 65536 + 64,
+	cr_assert_not_null(proto, "the protocol's module is not loaded");
+	cr_assert_eq(gd_conn_params_make(ct_pool, proto, tls_mode, 65536 + 64,
 	    2 * 65536, 1 << 20, 10000, 10000, &params, &error), 0,
 	    "params: %s", error);
 	gd_conn_params_set_sasl(params, ct_pool, s);
@@ -296,6 +295,13 @@ st_connect_on(unsigned worker, const struct gd_sasl_settings *s,
 	a->params = params;
 	cr_assert_eq(gd_loop_invoke(gd_loop_get(worker), ct_accept_fn, a), 0);
 	return sv[0];
+}
+
+GD_UNUSED static int
+st_connect_on(unsigned worker, const struct gd_sasl_settings *s,
+    const char *tls_mode)
+{
+	return st_connect_proto(worker, gd_protocol_find("echo"), s, tls_mode);
 }
 
 /* Start TLS as the client (trusting a.test; with_cert: present it). */

@@ -646,3 +646,84 @@ Test(sasl, one_log_line_per_outcome_without_secrets)
 	cr_assert_null(strstr(log, "alice-pw"));
 	cr_assert_null(strstr(log, "s3cr3t"));
 }
+
+/* ---- plaintext logins and APOP (gd_sasl_password, gd_sasl_apop) ------- */
+
+struct builtin_call {
+	bool apop;
+	const char *user, *secret;	/* password, or the APOP digest */
+};
+
+static void
+builtin_done(void *arg, struct gd_sasl *sasl, const struct gd_sasl_result *r)
+{
+	(void)arg;
+	if (r->status == GD_SASL_SUCCESS)
+		ct_log("auth:ok:%s;", r->user);
+	else
+		ct_log("auth:%s;", gd_sasl_reason_name(r->reason));
+	gd_sasl_free(&sasl);
+}
+
+/* On the loop: start the call on the ct connection. */
+static void
+builtin_run(void *arg)
+{
+	struct builtin_call *c = arg;
+	enum gd_sasl_reason reason;
+	struct gd_sasl *sasl;
+	int ret;
+
+	ret = c->apop ? gd_sasl_apop(ct.conn, c->user,
+	    "<1896.697170952@dbc.mtview.ca.us>", c->secret, builtin_done,
+	    NULL, &sasl, &reason) : gd_sasl_password(ct.conn, "LOGIN",
+	    c->user, c->secret, strlen(c->secret), builtin_done, NULL, &sasl,
+	    &reason);
+	if (ret < 0)
+		ct_log("refused:%s;", gd_sasl_reason_name(reason));
+	else
+		ct_log("started;");
+}
+
+static void
+builtin_expect(bool apop, const char *user, const char *secret,
+    const char *want)
+{
+	struct builtin_call c = { apop, user, secret };
+
+	pthread_mutex_lock(&ct.lock);
+	ct.log[0] = '\0';
+	pthread_mutex_unlock(&ct.lock);
+	cr_assert_eq(gd_loop_invoke(gd_loop_get(0), builtin_run, &c), 0);
+	cr_assert(ct_wait_log(want, 5000), "want %s, log %s", want, ct.log);
+}
+
+Test(sasl, plaintext_login_and_apop_through_the_framework)
+{
+	const struct gd_sasl_settings *s = st_settings(
+	    "{realm: test, mechanisms: [PLAIN], " FAST "}");
+	int fd = st_connect_proto(0, &ct_protocol, s, "none");
+
+	cr_assert(ct_wait_log("open;", 5000));
+	/* No TLS, plaintext not allowed: refused at once. */
+	builtin_expect(false, "alice", "alice-pw",
+	    "refused:encryption-required;");
+	close(fd);
+	cr_assert(ct_wait_log("close;", 5000));
+	ct.log[0] = '\0';
+	s = st_settings("{realm: test, mechanisms: [PLAIN], "
+	    "plaintext-without-tls: true, " FAST "}");
+	fd = st_connect_proto(0, &ct_protocol, s, "none");
+	cr_assert(ct_wait_log("open;", 5000));
+	builtin_expect(false, "alice", "alice-pw", "auth:ok:alice;");
+	builtin_expect(false, "alice", "nope", "auth:bad-credentials;");
+	builtin_expect(false, "nobody", "nope", "auth:bad-credentials;");
+	/* APOP (RFC 1939 7): MD5(timestamp + secret) in hex. */
+	builtin_expect(true, "alice", "62811f8cc9e15ca07770e3a8aa90b52f",
+	    "auth:ok:alice;");
+	builtin_expect(true, "alice", "c4c9334bac560ecc979e58001b3e22fb",
+	    "auth:bad-credentials;");
+	builtin_expect(true, "nobody", "c4c9334bac560ecc979e58001b3e22fb",
+	    "auth:bad-credentials;");
+	close(fd);
+}
