@@ -214,7 +214,8 @@ exchange_job_done(void *arg)
 	case GD_SASL_CHALLENGE:
 		memset(&sasl->result, 0, sizeof(sasl->result));
 		sasl->result.status = GD_SASL_CHALLENGE;
-		sasl->result.data = sasl->out.data != NULL ? sasl->out.data : "";
+		sasl->result.data = sasl->out.data != NULL ?
+		    sasl->out.data : "";
 		sasl->result.len = sasl->out.len;
 		sasl->result.has_data = true;
 		sasl->result.mechanism = sasl->label;

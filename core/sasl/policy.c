@@ -87,8 +87,9 @@ policy_trim(uint64_t now_ms)
 	if (policy_count < GD_SASL_POLICY_MAX)
 		return;
 	if (!policy_full_logged)
-		gd_log(GD_LOG_WARNING, "auth.policy", "entries=%zu reason=\"failure "
-		    "table full, forgetting the oldest entries\"", policy_count);
+		gd_log(GD_LOG_WARNING, "auth.policy", "entries=%zu "
+		    "reason=\"failure table full, forgetting the oldest "
+		    "entries\"", policy_count);
 	policy_full_logged = true;
 	while (policy_count >= GD_SASL_POLICY_MAX)
 		policy_unlink(policy_tail);

@@ -109,8 +109,8 @@ settings_mechs(const struct gd_config_node *node, struct gd_sasl_settings *s,
 	    error_r) < 0)
 		return -1;
 	if (count == 0 || count > GD_SASL_MAX_MECHS) {
-		*error_r = gd_config_error(node, "expected 1 to %d `mechanisms:`",
-		    GD_SASL_MAX_MECHS);
+		*error_r = gd_config_error(node, "expected 1 to %d "
+		    "`mechanisms:`", GD_SASL_MAX_MECHS);
 		return -1;
 	}
 	for (i = 0; i < count; i++) {

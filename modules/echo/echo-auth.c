@@ -69,7 +69,8 @@ echo_b64_decode(struct echo_session *s, const char *in, size_t len,
 		return NULL;
 	out = gd_pool_alloc(s->cmd_pool, len / 4 * 3 + 1);
 	for (i = 0; i < len; i += 4) {
-		v = echo_b64_value(in[i]) << 18 | echo_b64_value(in[i + 1]) << 12;
+		v = echo_b64_value(in[i]) << 18 |
+		    echo_b64_value(in[i + 1]) << 12;
 		out[n++] = (unsigned char)(v >> 16);
 		if (in[i + 2] == '=')
 			break;
@@ -259,7 +260,8 @@ echo_auth_done(void *arg, struct gd_sasl *sasl,
 		}
 		/* A name is never echoed with line breaks in it. */
 		gd_conn_writef(s->conn, "authenticated as %s\r\n",
-		    strpbrk(s->user, "\r\n") == NULL ? s->user : "(unprintable)");
+		    strpbrk(s->user, "\r\n") == NULL ? s->user :
+		    "(unprintable)");
 	} else
 		echo_auth_error(s, r->reason);
 	gd_sasl_free(&s->sasl);

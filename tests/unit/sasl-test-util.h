@@ -147,7 +147,8 @@ st_link_module(const char *name)
 	for (i = 0; i < GD_N_ELEMENTS(dirs); i++) {
 		snprintf(from, sizeof(from), "%s/%s.so", dirs[i], name);
 		if (access(from, R_OK) == 0) {
-			cr_assert_eq(symlink(from, to), 0, "%s", strerror(errno));
+			cr_assert_eq(symlink(from, to), 0, "%s",
+			    strerror(errno));
 			return;
 		}
 	}
@@ -235,7 +236,8 @@ st_teardown(void)
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", st_dir, e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", st_dir,
+			    e->d_name);
 			unlink(path);
 		}
 		closedir(d);

@@ -190,7 +190,8 @@ Test(sasl, settings_errors_name_file_and_line)
 	    "  failure-delay: 2s\n  failure-delay-max: 1s\n",
 	    "gd.yaml:5: key 'failure-delay-max': must be at least");
 	ASSERT_ERR("sasl:\n  realm: test\n  mechanisms: [PLAIN]\n"
-	    "  max-auth-failures: lots\n", "gd.yaml:4: key 'max-auth-failures'");
+	    "  max-auth-failures: lots\n",
+	    "gd.yaml:4: key 'max-auth-failures'");
 	ASSERT_ERR("sasl: [PLAIN]\n", "gd.yaml:1");
 }
 
