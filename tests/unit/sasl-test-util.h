@@ -502,6 +502,7 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 {
 	Gsasl_session *sess;
 	char cmd[ST_LINE_MAX], line[ST_LINE_MAX], *out = NULL;
+	size_t len;
 	int rc, ret = 0;
 
 	cr_assert_eq(gsasl_client_start(st_gsasl, a->mech, &sess), GSASL_OK,
@@ -542,8 +543,10 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 		st_sendline(c, out);
 		gsasl_free(out);
 	}
-	strncpy(a->reply, line, sizeof(a->reply) - 1);
-	a->reply[sizeof(a->reply) - 1] = '\0';
+	len = strlen(line) < sizeof(a->reply) ? strlen(line) :
+	    sizeof(a->reply) - 1;
+	memcpy(a->reply, line, len);
+	a->reply[len] = '\0';
 	if (ret == 0 && strncmp(line, "+OK", 3) == 0)
 		ret = st_gsasl_finish(sess, line) ? 1 : -1;
 	gsasl_finish(sess);
