@@ -14,6 +14,8 @@ gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
 GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
 # mbox interop tests (tests/integration/complex-mbox-*.py)
 GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
+# Authentication (issue 6): the SASL framework and its libgsasl test client.
+GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 

@@ -37,6 +37,7 @@ struct ctl_command {
 /* The tables (each ends with a NULL name). */
 extern const struct ctl_command ctl_mailbox_commands[];
 extern const struct ctl_command ctl_deliver_commands[];
+extern const struct ctl_command ctl_auth_commands[];
 
 /* The storage backend (-s, or the first loaded module that provides one);
  * NULL after printing why. */

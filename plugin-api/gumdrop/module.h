@@ -28,7 +28,11 @@
  * ABI CHANGELOG (adding is a minor bump; changing or removing is a major
  * bump):
  *   1.0  2026-11-23  first version.
- *   1.1  2026-11-30  service.h: gd_service_module_ctx().
+ *   1.1  2026-11-30  authentication: the functions of sasl.h and
+ *                    sasl-impl.h, gd_realm_find (realm.h), the
+ *                    "tls-server-end-point" channel binding type (tls.h),
+ *                    the listener key `sasl:`; service.h:
+ *                    gd_service_module_ctx().
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

@@ -94,7 +94,9 @@ struct gd_sasl_result {
 	bool has_data;
 	/* FAILURE */
 	enum gd_sasl_reason reason;
-	const char *text;		/* a short human explanation */
+	/* A short neutral explanation (gd_sasl_reason_text): safe to show
+	 * the client; the mechanism's or realm's details go to the log. */
+	const char *text;
 	/* SUCCESS: the mechanism, the identity that authenticated, and the
 	 * user the session acts as (the authzid if one was allowed). */
 	const char *mechanism;
@@ -129,8 +131,10 @@ GD_API bool gd_sasl_plaintext_ok(struct gd_conn *conn);
  * Start mechanism `mech` (any case).  `initial` is the client's initial
  * response (decoded; len 0 for an empty one, "=" in SMTP/IMAP), or NULL
  * when the client sent none.  Returns 0: `done` will be called.  Returns
- * -1 with *reason_r (MECH_UNAVAILABLE, ENCRYPTION_REQUIRED, LOCKED_OUT)
- * when nothing was started (reply at once).
+ * -1 with *reason_r (MECH_UNAVAILABLE, ENCRYPTION_REQUIRED, LOCKED_OUT;
+ * MALFORMED for an initial response to a server-first mechanism;
+ * TEMPORARY when the daemon is shutting down) when nothing was started
+ * (reply at once).
  */
 GD_API int gd_sasl_start(struct gd_conn *conn, const char *mech,
     const void *initial, size_t len, gd_sasl_done_fn *done, void *arg,
