@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <gumdrop/common.h>
@@ -13,6 +14,7 @@
 #include <gumdrop/pool.h>
 
 #include "conn-struct-private.h"
+#include "sasl/sasl-private.h"
 #include "module-private.h"
 #include "tls-private.h"
 
@@ -37,6 +39,7 @@ const struct gd_config_key gd_conn_listener_keys[] = {
 	    "input buffer size (>= max-line-length)" },
 	{ "write-buffer-max", GD_CONFIG_KEY_SIZE, "256K", 1024, 1 << 30,
 	    "stop reading while this much output is queued" },
+	{ "sasl", GD_CONFIG_KEY_MAP, NULL, 0, 0, GD_SASL_LISTENER_KEY_DOC },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -70,7 +73,23 @@ gd_conn_params_make(struct gd_pool *pool, const struct gd_protocol *protocol,
 	p->write_buffer_max = write_buffer_max;
 	p->idle_ms = idle_timeout_ms;
 	p->command_ms = command_timeout_ms;
+	p->sasl = gd_pool_alloc(pool, sizeof(*p->sasl));
 	*params_r = p;
+	return 0;
+}
+
+/* The listener's `sasl:` settings, checked now that modules are loaded. */
+static int
+conn_params_sasl(const struct gd_config_node *listener,
+    struct gd_conn_params *params, struct gd_pool *pool,
+    const char **error_r)
+{
+	const struct gd_sasl_settings *s;
+
+	(void)pool;
+	if (gd_conn_params_check_sasl(listener, params, &s, error_r) < 0)
+		return -1;
+	atomic_store(&params->sasl->current, s);
 	return 0;
 }
 
@@ -122,5 +141,49 @@ gd_conn_params_parse(const struct gd_config_node *listener,
 		    "%s", err);
 		return -1;
 	}
-	return 0;
+	return conn_params_sasl(listener, *params_r, pool, error_r);
+}
+
+void
+gd_conn_params_set_sasl(struct gd_conn_params *params, struct gd_pool *pool,
+    const struct gd_sasl_settings *settings)
+{
+	(void)pool;
+	atomic_store(&params->sasl->current, settings);
+}
+
+int
+gd_conn_params_check_sasl(const struct gd_config_node *listener,
+    const struct gd_conn_params *params,
+    const struct gd_sasl_settings **new_r, const char **error_r)
+{
+	const struct gd_config_node *node = gd_config_get(listener, "sasl");
+	const char *name = NULL;
+
+	*new_r = NULL;
+	if (node == NULL || gd_config_node_is_null(node))
+		return 0;
+	gd_config_get_string(listener, "name", "?", &name, error_r);
+	return gd_sasl_settings_parse(node, name, params->protocol->name,
+	    gd_config_node_pool(listener), new_r, error_r);
+}
+
+void
+gd_conn_params_swap_sasl(const struct gd_conn_params *params,
+    const struct gd_sasl_settings *settings)
+{
+	atomic_store(&params->sasl->current, settings);
+}
+
+const struct gd_sasl_settings *
+gd_conn_params_sasl(const struct gd_conn_params *params)
+{
+	return atomic_load(&params->sasl->current);
+}
+
+const struct gd_sasl_settings *
+gd_conn_sasl_settings(const struct gd_conn *conn)
+{
+	GD_CHECK_MAGIC(conn, GD_CONN_MAGIC);
+	return conn->sasl;
 }

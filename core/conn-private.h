@@ -45,6 +45,29 @@ int gd_conn_params_make(struct gd_pool *pool,
     uint64_t idle_timeout_ms, uint64_t command_timeout_ms,
     struct gd_conn_params **params_r, const char **error_r);
 
+/*
+ * Give params (made by gd_conn_params_make) the `sasl:` settings
+ * `settings` (tests; the parser does it from the config).  Connections
+ * accepted later use them.
+ */
+struct gd_sasl_settings;
+void gd_conn_params_set_sasl(struct gd_conn_params *params,
+    struct gd_pool *pool, const struct gd_sasl_settings *settings);
+
+/*
+ * SIGHUP, first for every listener: parse the `sasl:` key of the new
+ * `listener` entry for the live `params` (its protocol) into *new_r
+ * (NULL when the key is absent).  0, or -1 with *error_r.  Then, only if
+ * every listener passed, gd_conn_params_swap_sasl() makes the new
+ * settings what connections accepted from now on get; live connections
+ * keep theirs.  Main thread.
+ */
+int gd_conn_params_check_sasl(const struct gd_config_node *listener,
+    const struct gd_conn_params *params,
+    const struct gd_sasl_settings **new_r, const char **error_r);
+void gd_conn_params_swap_sasl(const struct gd_conn_params *params,
+    const struct gd_sasl_settings *settings);
+
 typedef void gd_conn_closed_fn(void *arg);
 
 /*

@@ -35,6 +35,9 @@ enum conn_tls_mode {
 /* "none", "implicit", "starttls", NULL (indexed by enum conn_tls_mode). */
 extern const char *const gd_conn_tls_modes[];
 
+struct gd_sasl_holder;
+struct gd_sasl_settings;
+
 struct gd_conn_params {
 	const struct gd_protocol *protocol;
 	enum conn_tls_mode tls;
@@ -43,6 +46,8 @@ struct gd_conn_params {
 	size_t write_buffer_max;
 	uint64_t idle_ms;
 	uint64_t command_ms;
+	/* The listener's `sasl:` settings (NULL: none); see conn.c. */
+	struct gd_sasl_holder *sasl;
 };
 
 enum conn_state {
@@ -73,6 +78,7 @@ struct gd_conn {
 	ev_io io;
 	ev_timer timer;
 	const struct gd_conn_params *params;
+	const struct gd_sasl_settings *sasl;	/* as when accepted */
 	const char *listener_name;
 	gd_conn_closed_fn *on_close;
 	void *close_arg;
@@ -123,6 +129,10 @@ void gd_conn_enter_state(struct gd_conn *conn, enum conn_state state);
 void gd_conn_kick(struct gd_conn *conn);
 void gd_conn_fail(struct gd_conn *conn, const char *reason);
 void gd_conn_update_timer(struct gd_conn *conn);
+
+/* conn-params.c: the listener's current `sasl:` settings, or NULL. */
+const struct gd_sasl_settings *gd_conn_params_sasl(
+    const struct gd_conn_params *params);
 
 /* conn-output.c: send what the queue and the state allow. */
 void gd_conn_flush(struct gd_conn *conn);

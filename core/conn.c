@@ -123,6 +123,7 @@ gd_conn_accept(struct gd_loop *loop, int fd, const struct sockaddr *peer,
 	conn->loop = loop;
 	conn->ev = gd_loop_ev(loop);
 	conn->params = params;
+	conn->sasl = gd_conn_params_sasl(params);
 	conn->listener_name = listener_name != NULL ? listener_name : "-";
 	conn->on_close = on_close;
 	conn->close_arg = close_arg;

@@ -78,7 +78,8 @@ void gd_listeners_thread_stop(struct gd_loop *loop);
  * listener that exists under the same name, the new allow/deny lists and
  * limits (atomically for the accepting threads; live connections and
  * their counts are untouched).  Addresses, backlog and conn keys keep
- * their old values until a restart; a new listener is logged and ignored,
+ * their old values until a restart, except `sasl:` (gumdrop/sasl.h),
+ * whose new settings apply to connections accepted from then on; a new listener is logged and ignored,
  * a removed one keeps its current policy.  Every entry is checked before
  * anything changes: 0, or -1 with *error_r (nothing changed).  Main
  * thread.

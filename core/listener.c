@@ -769,12 +769,26 @@ gd_listeners_thread_stop(struct gd_loop *loop)
 
 /* ---- reload ---------------------------------------------------------- */
 
+/* The new `sasl:` settings of an existing listener (new ones: ignored). */
+static int
+gd_listener_check_sasl(const struct gd_config_node *entry, const char *name,
+    const struct gd_sasl_settings **sasl_r, const char **error_r)
+{
+	struct gd_listener *l = gd_listener_find(gd_listeners, name);
+
+	*sasl_r = NULL;
+	if (l == NULL)
+		return 0;
+	return gd_conn_params_check_sasl(entry, l->params, sasl_r, error_r);
+}
+
 int
 gd_listeners_reload_policy(const struct gd_config_node *root,
     const char **error_r)
 {
 	const struct gd_config_node *seq = gd_config_get(root, "listeners");
 	struct gd_admission_policy **policies;
+	const struct gd_sasl_settings **sasl;
 	struct gd_listener *l;
 	struct gd_config_key *keys;
 	size_t i, n = seq != NULL ? gd_config_node_count(seq) : 0;
@@ -788,12 +802,15 @@ gd_listeners_reload_policy(const struct gd_config_node *root,
 	}
 	keys = gd_listener_all_keys();
 	policies = gd_xcalloc(n, sizeof(*policies));
+	sasl = gd_xcalloc(n, sizeof(*sasl));
 	/* Check everything first: either all policies change or none. */
 	for (i = 0; i < n && ret == 0; i++) {
 		if (gd_listener_check_entry(gd_config_node_at(seq, i), keys,
 		    &name, error_r) < 0 ||
 		    gd_listener_parse_policy(gd_config_node_at(seq, i),
-		    &policies[i], error_r) < 0)
+		    &policies[i], error_r) < 0 ||
+		    gd_listener_check_sasl(gd_config_node_at(seq, i), name,
+		    &sasl[i], error_r) < 0)
 			ret = -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -812,7 +829,9 @@ gd_listeners_reload_policy(const struct gd_config_node *root,
 			continue;
 		}
 		gd_admission_set_policy(l->adm, policies[i]);
+		gd_conn_params_swap_sasl(l->params, sasl[i]);
 	}
+	free(sasl);
 	free(policies);
 	free(keys);
 	return ret;

@@ -409,6 +409,10 @@ gd_conn_tls_channel_binding(const struct gd_conn *conn, const char *type,
 		cbt = GNUTLS_CB_TLS_EXPORTER;
 	else if (strcmp(type, "tls-unique") == 0)
 		cbt = GNUTLS_CB_TLS_UNIQUE;
+	else if (strcmp(type, "tls-server-end-point") == 0)
+		/* RFC 5929 4.1: a hash of our certificate, with SHA-256
+		 * unless it was signed with SHA-384 or SHA-512. */
+		cbt = GNUTLS_CB_TLS_SERVER_END_POINT;
 	else {
 		*error_r = "unknown channel binding type";
 		return -1;

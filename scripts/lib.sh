@@ -10,11 +10,11 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
-# realm-file, gumdropctl pw, CRAM-MD5, DIGEST-MD5: hashing libraries; the
-# tests check our entries against doveadm and mkpasswd (whois) and run
-# libgsasl as an independent client.
-GD_PACKAGES="$GD_PACKAGES nettle-dev libcrypt-dev dovecot-core whois
-libgsasl-dev"
+# Authentication (issue 6): the SASL framework and its libgsasl test client.
+GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
+# realm-file, gumdropctl pw: crypt(3) through libcrypt; the tests check our
+# entries against doveadm (dovecot-core) and mkpasswd (whois).
+GD_PACKAGES="$GD_PACKAGES libcrypt-dev dovecot-core whois"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 

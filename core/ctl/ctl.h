@@ -37,6 +37,7 @@ struct ctl_command {
 /* The tables (each ends with a NULL name). */
 extern const struct ctl_command ctl_mailbox_commands[];
 extern const struct ctl_command ctl_deliver_commands[];
+extern const struct ctl_command ctl_auth_commands[];
 /* Commands that need no configuration: run without loading it or any
  * module (ctl->root is NULL); gumdropctl.c lists them in
  * ctl_no_config_tables as well. */

@@ -20,6 +20,7 @@
 static const struct ctl_command *const ctl_tables[] = {
 	ctl_mailbox_commands,
 	ctl_deliver_commands,
+	ctl_auth_commands,
 	ctl_pw_commands,
 };
 
@@ -145,7 +146,8 @@ ctl_usage(FILE *out)
 			    c->help);
 	fprintf(out, "\nExit codes follow sysexits(3): 0 done, 64 usage, "
 	    "66 not found, 67 no such user,\n73 over quota or exists, 75 "
-	    "temporary failure (try again), 78 configuration.\n");
+	    "temporary failure (try again), 77 authentication failed,\n"
+	    "78 configuration.\n");
 }
 
 /* The command named by argv[0] (and argv[1] for two-word names). */

@@ -9,7 +9,8 @@
  *
  * Every line received is first offered to the hook point "echo.line"
  * (arg: the line, a NUL-terminated const char *), then echoed back unless
- * a handler decided otherwise.  Commands: STARTTLS, QUIT.
+ * a handler decided otherwise.  Commands: STARTTLS, QUIT, NOOP, and when
+ * the listener has `sasl:` settings CAPA and AUTH (echo-auth.c).
  *
  * Everything is static; the descriptor is the only exported symbol.
  */
@@ -19,15 +20,9 @@
 
 #include <gumdrop/gumdrop.h>
 
-#define ECHO_DEFAULT_GREETING	"+OK gumdrop echo ready"
+#include "echo.h"
 
-struct echo_session {
-	struct gd_conn *conn;
-	struct gd_pool *cmd_pool;	/* per line: copy + hook replies */
-	struct gd_hook_call *call;	/* non-NULL while a chain pends */
-	const char *line;
-	size_t len;
-};
+#define ECHO_DEFAULT_GREETING	"+OK gumdrop echo ready"
 
 static int echo_init(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r);
@@ -222,7 +217,20 @@ echo_line(struct echo_session *s)
 	size_t len;
 
 	line = gd_conn_line(s->conn, &len);
-	if (strcasecmp(line, "QUIT") == 0) {
+	if (s->sasl_waiting) {
+		echo_auth_response(s, line, len);
+		return;
+	}
+	if (strcasecmp(line, "NOOP") == 0)
+		gd_conn_writef(s->conn, "+OK\r\n");
+	else if (strcasecmp(line, "CAPA") == 0)
+		echo_capa(s);
+	else if (strcasecmp(line, "AUTH") == 0)
+		echo_auth_command(s, "");
+	else if (strncasecmp(line, "AUTH ", 5) == 0) {
+		gd_pool_clear(s->cmd_pool);
+		echo_auth_command(s, line + 5);
+	} else if (strcasecmp(line, "QUIT") == 0) {
 		gd_conn_writef(s->conn, "+OK bye\r\n");
 		gd_conn_close(s->conn, true, "quit");
 	} else if (strcasecmp(line, "STARTTLS") == 0)
@@ -239,6 +247,7 @@ echo_close(struct echo_session *s)
 	if (s->call != NULL)
 		gd_hook_call_cancel(s->call);
 	s->call = NULL;
+	echo_auth_close(s);
 	gd_pool_destroy(&s->cmd_pool);
 }
 
@@ -255,6 +264,11 @@ echo_event(struct gd_conn *conn, enum gd_conn_event ev)
 		echo_line(s);
 		break;
 	case GD_CONN_EV_LINE_TOO_LONG:
+		/* A response that long ends the exchange as malformed. */
+		if (s != NULL && s->sasl_waiting) {
+			echo_auth_response(s, "!", 1);
+			break;
+		}
 		gd_conn_writef(conn, "-ERR line too long\r\n");
 		break;
 	case GD_CONN_EV_TIMEOUT:
@@ -265,6 +279,8 @@ echo_event(struct gd_conn *conn, enum gd_conn_event ev)
 			gd_hook_call_cancel(s->call);
 			s->call = NULL;
 		}
+		if (s != NULL)
+			echo_auth_close(s);
 		gd_conn_writef(conn, "-ERR server shutting down\r\n");
 		gd_conn_close(conn, true, "shutdown");
 		break;

@@ -28,6 +28,10 @@
  * ABI CHANGELOG (adding is a minor bump; changing or removing is a major
  * bump):
  *   1.0  2026-11-23  first version.
+ *   1.1  2026-11-30  authentication: the functions of sasl.h and
+ *                    sasl-impl.h, gd_realm_find (realm.h), the
+ *                    "tls-server-end-point" channel binding type (tls.h),
+ *                    and the listener key `sasl:`.
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -39,7 +43,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	0
+#define GD_ABI_MINOR	1
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u

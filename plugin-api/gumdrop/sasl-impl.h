@@ -45,8 +45,9 @@ enum gd_sasl_mech_flag {
 	/* Sends a reusable secret in the clear (PLAIN, LOGIN): offered only
 	 * under TLS unless the listener has plaintext-without-tls. */
 	GD_SASL_MECH_PLAINTEXT = 1 << 0,
-	/* The server speaks first (CRAM-MD5, DIGEST-MD5, LOGIN): an initial
-	 * response is a protocol error (MALFORMED). */
+	/* The server speaks first (CRAM-MD5, DIGEST-MD5): an initial
+	 * response is a protocol error (MALFORMED).  LOGIN does not set it:
+	 * like most servers it takes an initial response as the user name. */
 	GD_SASL_MECH_SERVER_FIRST = 1 << 1,
 	/* A -PLUS mechanism: offered only when channel binding data is
 	 * available on the connection. */
@@ -59,13 +60,20 @@ enum gd_sasl_mech_flag {
 	GD_SASL_MECH_HISTORIC = 1 << 4,
 };
 
-/* What a step produced. */
+/*
+ * What a step produced.  Strings and data may point into the step's input
+ * or the exchange's pool (or be static): the framework copies what it
+ * keeps before it frees the input.
+ */
 struct gd_sasl_step {
 	/* CHALLENGE: the challenge; SUCCESS: additional data when has_data. */
 	const void *data;
 	size_t len;
 	bool has_data;
-	/* FAILURE: why, and a short text for the log (never a secret). */
+	/* FAILURE: why, and a short text for the log (never a secret).
+	 * On FAILURE `authcid`, when the mechanism learnt it, names the user
+	 * tried: the failure then counts against that user too (and is
+	 * logged with it). */
 	enum gd_sasl_reason reason;
 	const char *text;
 	/* SUCCESS: who authenticated (authcid) and as whom they act (authzid,

@@ -129,8 +129,10 @@ GD_API bool gd_sasl_plaintext_ok(struct gd_conn *conn);
  * Start mechanism `mech` (any case).  `initial` is the client's initial
  * response (decoded; len 0 for an empty one, "=" in SMTP/IMAP), or NULL
  * when the client sent none.  Returns 0: `done` will be called.  Returns
- * -1 with *reason_r (MECH_UNAVAILABLE, ENCRYPTION_REQUIRED, LOCKED_OUT)
- * when nothing was started (reply at once).
+ * -1 with *reason_r (MECH_UNAVAILABLE, ENCRYPTION_REQUIRED, LOCKED_OUT;
+ * MALFORMED for an initial response to a server-first mechanism;
+ * TEMPORARY when the daemon is shutting down) when nothing was started
+ * (reply at once).
  */
 GD_API int gd_sasl_start(struct gd_conn *conn, const char *mech,
     const void *initial, size_t len, gd_sasl_done_fn *done, void *arg,

@@ -50,7 +50,9 @@ GD_API const char *gd_conn_tls_server_name(struct gd_conn *conn);
 
 /*
  * Channel binding data: `type` is "tls-exporter" (RFC 9266, the one to
- * use with TLS 1.3) or "tls-unique" (RFC 5929, TLS 1.2 only).  Copies at
+ * use with TLS 1.3), "tls-unique" (RFC 5929, TLS 1.2 only) or (since ABI
+ * 1.1) "tls-server-end-point" (RFC 5929 4: the hash of the server's
+ * certificate, SHA-256 unless its signature hash is SHA-384 or SHA-512).  Copies at
  * most *len_r bytes into buf and stores the length in *len_r.  Returns 0,
  * or -1 with *error_r (static) when not TLS, the type is unknown or not
  * available for the negotiated version, or buf is too small.

@@ -24,7 +24,9 @@ pc() { pkg-config --define-variable=prefix="$prefix" "$@" gumdrop-plugin; }
 
 # The example module, from its folder alone, with its own Makefile.
 mkdir -p "$work/echo" "$work/mods"
-cp "$top_src/modules/echo/echo.c" "$top_src/modules/echo/Makefile.example" "$work/echo/"
+cp "$top_src/modules/echo/echo.c" "$top_src/modules/echo/echo-auth.c" \
+    "$top_src/modules/echo/echo.h" "$top_src/modules/echo/Makefile.example" \
+    "$work/echo/"
 if make -s -C "$work/echo" -f Makefile.example \
         PKG_CONFIG="pkg-config --define-variable=prefix=$prefix" >/dev/null; then
     cp "$work/echo/echo.so" "$work/mods/echo.so"

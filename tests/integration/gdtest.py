@@ -20,6 +20,7 @@ SRCDIR = os.environ.get("GD_TOP_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 GUMDROPD = os.path.join(BUILDDIR, "core", "gumdropd")
 MODULES = os.path.join(BUILDDIR, "modules", ".built")
+GUMDROPCTL = os.path.join(BUILDDIR, "core", "gumdropctl")
 TIMEOUT = 15.0
 
 failures = []
@@ -76,8 +77,9 @@ def run_gumdropd(args, timeout=TIMEOUT):
 class Daemon:
     """A gumdropd running on a generated configuration."""
 
-    def __init__(self, config_text, tmpdir=None):
+    def __init__(self, config_text, tmpdir=None, modules=None):
         self.tmp = tmpdir or tempfile.mkdtemp(prefix="gdtest-")
+        self.modules = modules or MODULES
         self.config = os.path.join(self.tmp, "gumdrop.yaml")
         with open(self.config, "w") as f:
             f.write(config_text)
@@ -87,7 +89,7 @@ class Daemon:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [GUMDROPD, "-c", self.config, "-m", MODULES],
+            [GUMDROPD, "-c", self.config, "-m", self.modules],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -192,3 +194,16 @@ class LineClient:
 
     def close(self):
         self.sock.close()
+
+
+def module_dir_with_fixtures(*names):
+    """A folder with every built module plus test fixtures (by name, from
+    tests/modules/.libs), for Daemon(modules=...) and gumdropctl -m."""
+    d = tempfile.mkdtemp(prefix="gdtest-mods-")
+    for f in os.listdir(MODULES):
+        os.symlink(os.path.join(MODULES, f), os.path.join(d, f))
+    fixtures = os.path.join(BUILDDIR, "tests", "modules", ".libs")
+    for n in names:
+        os.symlink(os.path.join(fixtures, n + ".so"),
+                   os.path.join(d, n + ".so"))
+    return d

@@ -32,6 +32,7 @@
 #include <gumdrop/module.h>
 #include <gumdrop/loop.h>
 #include <gumdrop/pool.h>
+#include <gumdrop/sasl.h>
 #include <gumdrop/tls.h>
 
 #include "conn-private.h"
@@ -51,6 +52,8 @@ struct ct_state {
 	struct gd_conn *conn;
 	unsigned char cb[128];		/* server-side tls-exporter */
 	size_t cb_len;
+	unsigned char cb_sep[128];	/* server-side tls-server-end-point */
+	size_t cb_sep_len;
 	char big[CT_BIG_SIZE];
 };
 
@@ -91,6 +94,10 @@ ct_capture_cb(struct gd_conn *conn)
 	if (gd_conn_tls_channel_binding(conn, "tls-exporter", ct.cb, &len,
 	    &error) == 0)
 		ct.cb_len = len;
+	len = sizeof(ct.cb_sep);
+	if (gd_conn_tls_channel_binding(conn, "tls-server-end-point",
+	    ct.cb_sep, &len, &error) == 0)
+		ct.cb_sep_len = len;
 }
 
 /* Commands understood by the test protocol. */
@@ -311,11 +318,16 @@ ct_connect(const char *tls_mode, size_t max_line, size_t wmax,
 GD_UNUSED static const struct gd_protocol *
 ct_load_echo(void)
 {
-	static void *const needed[] = {
+	static void *const needed[] __attribute__((used)) = {
 		(void *)gd_hook_point_find, (void *)gd_hook_run,
 		(void *)gd_hook_call_init, (void *)gd_hook_call_result,
 		(void *)gd_hook_call_cancel, (void *)gd_hook_call_context,
 		(void *)gd_module_ctx_config, (void *)gd_config_error,
+		/* echo's AUTH (echo-auth.c) */
+		(void *)gd_sasl_enabled, (void *)gd_sasl_mechanisms,
+		(void *)gd_sasl_start, (void *)gd_sasl_respond,
+		(void *)gd_sasl_cancel, (void *)gd_sasl_free,
+		(void *)gd_sasl_abort, (void *)gd_sasl_reason_text,
 	};
 	const struct gd_module *mod;
 	void *h;

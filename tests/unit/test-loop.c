@@ -493,6 +493,22 @@ gd_conn_params_parse(const struct gd_config_node *listener,
 	return 0;
 }
 
+/* The `sasl:` reload hooks (conn-params.c): no listener here has any. */
+int
+gd_conn_params_check_sasl(const struct gd_config_node *listener,
+    const struct gd_conn_params *params,
+    const struct gd_sasl_settings **new_r, const char **error_r)
+{
+	*new_r = NULL;
+	return 0;
+}
+
+void
+gd_conn_params_swap_sasl(const struct gd_conn_params *params,
+    const struct gd_sasl_settings *settings)
+{
+}
+
 void
 gd_conn_accept(struct gd_loop *loop, int fd, const struct sockaddr *peer,
     socklen_t peer_len, const struct sockaddr *local, socklen_t local_len,

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <time.h>
 
@@ -27,9 +28,10 @@ tt_write(const char *path, const gnutls_datum_t *d)
 	fclose(f);
 }
 
-/* A self-signed ECDSA certificate for `name`. */
+/* A self-signed ECDSA certificate for `name`, signed with `dig`. */
 static void
-tt_make_cert(const char *name, const char *cert_path, const char *key_path)
+tt_make_cert(const char *name, const char *cert_path, const char *key_path,
+    gnutls_digest_algorithm_t dig)
 {
 	gnutls_x509_privkey_t key;
 	gnutls_x509_crt_t crt;
@@ -51,8 +53,7 @@ tt_make_cert(const char *name, const char *cert_path, const char *key_path)
 	gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
 	    strlen(name), GNUTLS_FSAN_SET);
 	gnutls_x509_crt_set_key(crt, key);
-	cr_assert_eq(gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256,
-	    0), 0);
+	cr_assert_eq(gnutls_x509_crt_sign2(crt, crt, key, dig, 0), 0);
 	cr_assert_eq(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &d), 0);
 	tt_write(cert_path, &d);
 	gnutls_free(d.data);
@@ -75,8 +76,9 @@ tt_setup_mode(uint64_t handshake_ms, const char *client_mode)
 	for (i = 0; i < 2; i++) {
 		snprintf(tt_cert[i], sizeof(tt_cert[i]), "%s/c%d.pem", tt_dir, i);
 		snprintf(tt_key[i], sizeof(tt_key[i]), "%s/k%d.pem", tt_dir, i);
+		/* b.test is signed with SHA-384, for tls-server-end-point. */
 		tt_make_cert(i == 0 ? "a.test" : "b.test", tt_cert[i],
-		    tt_key[i]);
+		    tt_key[i], i == 0 ? GNUTLS_DIG_SHA256 : GNUTLS_DIG_SHA384);
 		certs[i] = tt_cert[i];
 		keys[i] = tt_key[i];
 	}
@@ -226,6 +228,64 @@ Test(tls, basic_implicit_handshake_and_echo)
 	cr_assert(ct_wait_log("close;", 5000));
 	tt_client_end(&c);
 	close(fd);
+}
+
+/* RFC 5929 4.1: the hash of the certificate file's DER (test i). */
+static void
+tt_cert_hash(int i, gnutls_digest_algorithm_t dig, unsigned char *out,
+    size_t *len_r)
+{
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t pem, der;
+
+	cr_assert_eq(gnutls_load_file(tt_cert[i], &pem), 0);
+	cr_assert_eq(gnutls_x509_crt_init(&crt), 0);
+	cr_assert_eq(gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM),
+	    0);
+	cr_assert_eq(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der),
+	    0);
+	*len_r = gnutls_hash_get_len(dig);
+	cr_assert_eq(gnutls_hash_fast(dig, der.data, der.size, out), 0);
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* tls-server-end-point: SHA-256 of a.test's certificate, SHA-384 of
+ * b.test's (signed with SHA-384); the client computes the same. */
+static void
+tt_check_server_end_point(const char *sni, int i,
+    gnutls_digest_algorithm_t dig)
+{
+	int fd = ct_connect("implicit", 128, 64 * 1024, 0);
+	unsigned char want[64];
+	struct tt_client c;
+	gnutls_datum_t cb;
+	size_t len;
+
+	tt_cert_hash(i, dig, want, &len);
+	tt_client_start(&c, fd, sni);
+	tt_expect(&c, "HELLO\r\n");
+	cr_assert_eq(ct.cb_sep_len, len, "length %zu, want %zu",
+	    ct.cb_sep_len, len);
+	cr_assert_eq(memcmp(ct.cb_sep, want, len), 0);
+	cr_assert_eq(gnutls_session_channel_binding(c.s,
+	    GNUTLS_CB_TLS_SERVER_END_POINT, &cb), 0);
+	cr_assert_eq(cb.size, len);
+	cr_assert_eq(memcmp(cb.data, want, len), 0);
+	gnutls_free(cb.data);
+	tt_client_end(&c);
+	close(fd);
+}
+
+Test(tls, channel_binding_server_end_point_sha256)
+{
+	tt_check_server_end_point("a.test", 0, GNUTLS_DIG_SHA256);
+}
+
+Test(tls, channel_binding_server_end_point_sha384)
+{
+	tt_check_server_end_point("b.test", 1, GNUTLS_DIG_SHA384);
 }
 
 Test(tls, sni_selects_certificate)
