@@ -45,7 +45,7 @@ static void
 ctl_pw_on_signal(int sig)
 {
 	if (ctl_pw_echo_off)
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &ctl_pw_saved);
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &ctl_pw_saved);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -110,14 +110,14 @@ ctl_pw_read_line(char *buf, size_t size)
 	return 0;
 }
 
+/* Echo off (dropping what was typed ahead), then the prompt, so that
+ * nothing typed after it is shown or lost. */
 static int
 ctl_pw_prompt(const char *prompt, char *buf, size_t size)
 {
 	struct termios quiet;
 	int r;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
 	if (tcgetattr(STDIN_FILENO, &ctl_pw_saved) < 0)
 		return -1;
 	quiet = ctl_pw_saved;
@@ -126,8 +126,10 @@ ctl_pw_prompt(const char *prompt, char *buf, size_t size)
 	signal(SIGINT, ctl_pw_on_signal);
 	signal(SIGTERM, ctl_pw_on_signal);
 	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fputs(prompt, stderr);
+	fflush(stderr);
 	r = ctl_pw_read_line(buf, size);
-	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &ctl_pw_saved);
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &ctl_pw_saved);
 	ctl_pw_echo_off = 0;
 	fputc('\n', stderr);
 	return r;
