@@ -36,8 +36,8 @@ static const char *const authlog_texts[] = {
 	[GD_SASL_CANCELLED] = "authentication cancelled",
 	[GD_SASL_AUTHZ_DENIED] = "not authorized to act as that user",
 	[GD_SASL_MECH_UNAVAILABLE] = "mechanism not available",
-	[GD_SASL_ENCRYPTION_REQUIRED] = "encryption required for this "
-	    "mechanism",
+	[GD_SASL_ENCRYPTION_REQUIRED] = ("encryption required for this "
+	    "mechanism"),
 	[GD_SASL_TEMPORARY] = "temporary authentication failure",
 	[GD_SASL_LOCKED_OUT] = "too many failures, try again later",
 };

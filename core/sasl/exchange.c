@@ -179,7 +179,9 @@ exchange_failure(struct gd_sasl *sasl)
 {
 	uint64_t delay = 0;
 
-	exchange_fail(sasl, sasl->reason, sasl->text);
+	/* The step's text is for the log (it may name internals): the
+	 * client gets the reason's neutral text. */
+	exchange_fail(sasl, sasl->reason, NULL);
 	switch (sasl->reason) {
 	case GD_SASL_BAD_CREDENTIALS:
 	case GD_SASL_AUTHZ_DENIED:

@@ -64,6 +64,9 @@ struct st_auth {
 	const char *password;		/* GSASL_PASSWORD */
 	bool initial_response;		/* send the first client step inline */
 	bool cancel;			/* answer the first challenge "*" */
+	/* Give libgsasl channel bindings with one byte flipped (the
+	 * wrong-channel-binding case of -PLUS mechanisms). */
+	bool wrong_binding;
 	/* Out: the server's last line ("+OK ..." or "-ERR [REASON] ..."),
 	 * and how many challenges were answered. */
 	char reply[512];
@@ -75,6 +78,9 @@ static char st_cert[128], st_key[128];
 static struct gd_config *st_cfg;	/* module configuration */
 static struct gd_config *st_scfg;	/* the last st_settings() tree */
 static Gsasl *st_gsasl;
+/* The client's GnuTLS priority string (NULL: the default, TLS 1.3 when
+ * possible); e.g. "NORMAL:-VERS-ALL:+VERS-TLS1.2" for tls-unique. */
+GD_UNUSED static const char *st_tls_priority;
 
 /* ---- set-up ----------------------------------------------------------- */
 
@@ -319,7 +325,11 @@ st_client_tls(struct st_client *c, bool with_cert)
 	cr_assert_gt(gnutls_certificate_set_x509_trust_file(c->cred,
 	    st_cert, GNUTLS_X509_FMT_PEM), 0);
 	cr_assert_eq(gnutls_init(&c->tls, GNUTLS_CLIENT), 0);
-	gnutls_set_default_priority(c->tls);
+	if (st_tls_priority != NULL)
+		cr_assert_eq(gnutls_priority_set_direct(c->tls,
+		    st_tls_priority, NULL), 0);
+	else
+		gnutls_set_default_priority(c->tls);
 	gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, c->cred);
 	gnutls_server_name_set(c->tls, GNUTLS_NAME_DNS, "a.test", 6);
 	gnutls_session_set_verify_cert(c->tls, "a.test", 0);
@@ -429,34 +439,37 @@ st_close(struct st_client *c)
 
 /* ---- the libgsasl client ---------------------------------------------- */
 
-/* Channel bindings of the client's TLS session, as libgsasl wants them
- * (base64 properties). */
+/* One binding as a base64 property (a byte flipped when `wrong`). */
 static void
-st_gsasl_bindings(struct st_client *c, Gsasl_session *sess)
+st_gsasl_binding(Gsasl_session *sess, gnutls_session_t tls,
+    gnutls_channel_binding_t type, Gsasl_property prop, bool wrong)
 {
 	gnutls_datum_t cb;
 	char *b64;
 
+	if (gnutls_session_channel_binding(tls, type, &cb) != 0)
+		return;
+	if (wrong && cb.size > 0)
+		cb.data[0] ^= 0x01;
+	cr_assert_eq(gsasl_base64_to((char *)cb.data, cb.size, &b64, NULL),
+	    GSASL_OK);
+	gsasl_property_set(sess, prop, b64);
+	gsasl_free(b64);
+	gnutls_free(cb.data);
+}
+
+/* Channel bindings of the client's TLS session, as libgsasl wants them
+ * (base64 properties); tls-unique exists only up to TLS 1.2. */
+static void
+st_gsasl_bindings(struct st_client *c, Gsasl_session *sess, bool wrong)
+{
 	if (c->tls == NULL)
 		return;
-	if (gnutls_session_channel_binding(c->tls, GNUTLS_CB_TLS_UNIQUE,
-	    &cb) == 0) {
-		cr_assert_eq(gsasl_base64_to((char *)cb.data, cb.size, &b64,
-		    NULL), GSASL_OK);
-		gsasl_property_set(sess, GSASL_CB_TLS_UNIQUE, b64);
-		gsasl_free(b64);
-		gnutls_free(cb.data);
-	}
-#ifdef GSASL_CB_TLS_EXPORTER
-	if (gnutls_session_channel_binding(c->tls, GNUTLS_CB_TLS_EXPORTER,
-	    &cb) == 0) {
-		cr_assert_eq(gsasl_base64_to((char *)cb.data, cb.size, &b64,
-		    NULL), GSASL_OK);
-		gsasl_property_set(sess, GSASL_CB_TLS_EXPORTER, b64);
-		gsasl_free(b64);
-		gnutls_free(cb.data);
-	}
-#endif
+	if (gnutls_protocol_get_version(c->tls) != GNUTLS_TLS1_3)
+		st_gsasl_binding(sess, c->tls, GNUTLS_CB_TLS_UNIQUE,
+		    GSASL_CB_TLS_UNIQUE, wrong);
+	st_gsasl_binding(sess, c->tls, GNUTLS_CB_TLS_EXPORTER,
+	    GSASL_CB_TLS_EXPORTER, wrong);
 }
 
 /* The data of "+OK [BASE64] ..." into b64 (empty when none). */
@@ -502,6 +515,7 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 {
 	Gsasl_session *sess;
 	char cmd[ST_LINE_MAX], line[ST_LINE_MAX], *out = NULL;
+	size_t len;
 	int rc, ret = 0;
 
 	cr_assert_eq(gsasl_client_start(st_gsasl, a->mech, &sess), GSASL_OK,
@@ -512,7 +526,7 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 		gsasl_property_set(sess, GSASL_AUTHZID, a->authzid);
 	if (a->password != NULL)
 		gsasl_property_set(sess, GSASL_PASSWORD, a->password);
-	st_gsasl_bindings(c, sess);
+	st_gsasl_bindings(c, sess, a->wrong_binding);
 	a->rounds = 0;
 	if (a->initial_response) {
 		rc = gsasl_step64(sess, "", &out);
@@ -542,8 +556,10 @@ st_gsasl_auth(struct st_client *c, struct st_auth *a)
 		st_sendline(c, out);
 		gsasl_free(out);
 	}
-	strncpy(a->reply, line, sizeof(a->reply) - 1);
-	a->reply[sizeof(a->reply) - 1] = '\0';
+	len = strlen(line) < sizeof(a->reply) ? strlen(line) :
+	    sizeof(a->reply) - 1;
+	memcpy(a->reply, line, len);
+	a->reply[len] = '\0';
 	if (ret == 0 && strncmp(line, "+OK", 3) == 0)
 		ret = st_gsasl_finish(sess, line) ? 1 : -1;
 	gsasl_finish(sess);
