@@ -16,6 +16,9 @@ GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
 GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
 # mbox interop tests (tests/integration/complex-mbox-*.py)
 GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
+# realm-file, gumdropctl pw: crypt(3) through libcrypt; the tests check our
+# entries against doveadm (dovecot-core) and mkpasswd (whois).
+GD_PACKAGES="$GD_PACKAGES libcrypt-dev dovecot-core whois"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
