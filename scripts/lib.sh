@@ -19,6 +19,8 @@ GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
 # realm-file, gumdropctl pw: crypt(3) through libcrypt; the tests check our
 # entries against doveadm (dovecot-core) and mkpasswd (whois).
 GD_PACKAGES="$GD_PACKAGES libcrypt-dev dovecot-core whois"
+# sasl-scram, sasl-oauthbearer, realm-oauth (issue 6): SASLprep, JSON, HTTP.
+GD_PACKAGES="$GD_PACKAGES libidn-dev libjansson-dev libcurl4-gnutls-dev"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
