@@ -42,9 +42,12 @@ rf_log_line(const char *name, unsigned line, const char *reason)
 static int
 rf_user_cmp(const void *a, const void *b)
 {
-	const struct realm_file_user *x = *(const struct realm_file_user *const *)a;
-	const struct realm_file_user *y = *(const struct realm_file_user *const *)b;
-	int c = strcmp(x->name, y->name);
+	const struct realm_file_user *x, *y;
+	int c;
+
+	x = *(const struct realm_file_user *const *)a;
+	y = *(const struct realm_file_user *const *)b;
+	c = strcmp(x->name, y->name);
 
 	return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
 }
@@ -445,7 +448,10 @@ realm_file_table_unref(struct realm_file_table **t)
 static int
 rf_find_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, (*(const struct realm_file_user *const *)elem)->name);
+	const struct realm_file_user *u;
+
+	u = *(const struct realm_file_user *const *)elem;
+	return strcmp(key, u->name);
 }
 
 const struct realm_file_user *
