@@ -394,6 +394,25 @@ Test(realm_file, basic_nul_and_long_lines)
 	cr_assert_null(lookup(realm, "c"));
 }
 
+Test(realm_file, basic_model_that_cannot_be_hashed)
+{
+	const struct gd_realm *realm;
+	char want[256], *log;
+
+	/* libcrypt accepts these as settings but cannot compute them: the
+	 * file still loads, with a default stand-in for unknown users. */
+	log_begin();
+	realm = realm_for("a:$2b$99$abcdefghijklmnopqrstuv\n"
+	    "b:$2b$99$abcdefghijklmnopqrstuw\nc:{PLAIN}x\n", NULL);
+	log = log_end();
+	snprintf(want, sizeof(want), "at=%s:1 reason=\"cannot hash like this "
+	    "entry", users);
+	cr_assert_not_null(strstr(log, want), "%s", log);
+	cr_assert_eq(verify(realm, "c", "x"), 1);
+	cr_assert_eq(verify(realm, "a", "x"), 0);
+	cr_assert_eq(verify(realm, "nobody", "x"), 0);
+}
+
 /* ---- configuration ------------------------------------------------------ */
 
 Test(realm_file, basic_config_errors)
