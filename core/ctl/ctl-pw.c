@@ -86,7 +86,8 @@ ctl_pw_parse(struct ctl *ctl, int argc, char **argv, struct pw_opts *o)
 		}
 	}
 	if (optind != argc) {
-		ctl_error(ctl, "usage: gumdropctl pw %s", ctl_pw_commands[0].usage);
+		ctl_error(ctl, "usage: gumdropctl pw %s",
+		    ctl_pw_commands[0].usage);
 		return EX_USAGE;
 	}
 	return 0;
@@ -176,7 +177,8 @@ ctl_pw(struct ctl *ctl, int argc, char **argv)
 		return status;
 	pw = o.password;
 	if (pw == NULL) {
-		if ((status = ctl_pw_read(ctl, password, sizeof(password))) != 0)
+		status = ctl_pw_read(ctl, password, sizeof(password));
+		if (status != 0)
 			return status;
 		pw = password;
 	}

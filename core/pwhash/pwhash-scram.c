@@ -196,7 +196,8 @@ pw_scram_parse(const char *data, size_t len, struct gd_pw *pw,
 	long got;
 
 	if (pw_split(data, len, f, flen, 4) < 0) {
-		*error_r = "SCRAM: expected ITERATIONS,SALT,STOREDKEY,SERVERKEY";
+		*error_r = "SCRAM: expected ITERATIONS,SALT,STOREDKEY,"
+		    "SERVERKEY";
 		return -1;
 	}
 	if (pw_parse_uint(f[0], flen[0], &pw->iterations) < 0) {

@@ -395,9 +395,10 @@ rf_expand(const struct realm_file_user *u, const char *mail, size_t len,
 			o = rf_put(out, o, u->name, strlen(u->name));
 		else if (*p == 'n')
 			o = rf_put(out, o, u->name, nlen);
+		else if (*p == 'd' && at != NULL)
+			o = rf_put(out, o, at + 1, strlen(at + 1));
 		else if (*p == 'd')
-			o = at != NULL ? rf_put(out, o, at + 1, strlen(at + 1)) :
-			    o;
+			continue;
 		else if (*p == '%')
 			o = rf_put(out, o, "%", 1);
 		else

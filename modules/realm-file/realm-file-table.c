@@ -42,9 +42,12 @@ rf_log_line(const char *name, unsigned line, const char *reason)
 static int
 rf_user_cmp(const void *a, const void *b)
 {
-	const struct realm_file_user *x = *(const struct realm_file_user *const *)a;
-	const struct realm_file_user *y = *(const struct realm_file_user *const *)b;
-	int c = strcmp(x->name, y->name);
+	const struct realm_file_user *x, *y;
+	int c;
+
+	x = *(const struct realm_file_user *const *)a;
+	y = *(const struct realm_file_user *const *)b;
+	c = strcmp(x->name, y->name);
 
 	return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
 }
@@ -163,6 +166,18 @@ rf_index_certs(struct realm_file_table *t, const char *name)
 	t->ncerts = out;
 }
 
+/* The line of the user whose entry is `pw`. */
+static unsigned
+rf_line_of(const struct realm_file_table *t, const struct gd_pw *pw)
+{
+	size_t i;
+
+	for (i = 0; i < t->nusers; i++)
+		if (&t->users[i]->pw == pw)
+			return t->users[i]->line;
+	return 0;
+}
+
 static void
 rf_kind_of(const struct gd_pw *pw, struct rf_kind *k)
 {
@@ -221,31 +236,47 @@ rf_dummy_model(const struct realm_file_table *t,
 	return maker == NULL && nk > 0 ? kinds[best].first : NULL;
 }
 
+/* A stand-in from a fresh entry of `maker` (default SCRAM-SHA-256). */
 static int
-rf_make_dummy(struct realm_file_table *t, const char **error_r)
+rf_fresh_dummy(struct realm_file_table *t, const struct gd_pw_maker *maker,
+    const char **error_r)
 {
-	const struct gd_pw_maker *maker = NULL;
-	const struct gd_pw *model;
 	unsigned char secret[16];
 	char made[1024];
 	struct gd_pw fresh;
 
+	if (maker == NULL)
+		maker = gd_pw_maker_find("SCRAM-SHA-256");
+	if (gd_pw_random(secret, sizeof(secret)) < 0 ||
+	    gd_pw_make(maker, secret, sizeof(secret) / 2, 0, made,
+	    sizeof(made), error_r) < 0 ||
+	    gd_pw_parse(made, strlen(made), &fresh, error_r) < 0)
+		return -1;
+	return gd_pw_dummy(&fresh, &t->dummy, t->dummy_text,
+	    sizeof(t->dummy_text), error_r);
+}
+
+/*
+ * The stand-in: like the model entry when it can be hashed (libcrypt
+ * accepts some settings it cannot compute), else a fresh entry.
+ */
+static int
+rf_make_dummy(struct realm_file_table *t, const char *name,
+    const char **error_r)
+{
+	const struct gd_pw_maker *maker = NULL;
+	const struct gd_pw *model;
+
 	if (t->conf.dummy_scheme != NULL)
 		maker = gd_pw_maker_find(t->conf.dummy_scheme);
 	model = rf_dummy_model(t, maker);
-	if (model == NULL) {
-		/* None in the file: a fresh entry of that scheme. */
-		if (maker == NULL)
-			maker = gd_pw_maker_find("SCRAM-SHA-256");
-		if (gd_pw_random(secret, sizeof(secret)) < 0 ||
-		    gd_pw_make(maker, secret, sizeof(secret) / 2, 0, made,
-		    sizeof(made), error_r) < 0 ||
-		    gd_pw_parse(made, strlen(made), &fresh, error_r) < 0)
-			return -1;
-		model = &fresh;
-	}
-	return gd_pw_dummy(model, &t->dummy, t->dummy_text,
-	    sizeof(t->dummy_text), error_r);
+	if (model != NULL && gd_pw_dummy(model, &t->dummy, t->dummy_text,
+	    sizeof(t->dummy_text), error_r) == 0)
+		return 0;
+	if (model != NULL)
+		rf_log_line(name, rf_line_of(t, model), "cannot hash like this "
+		    "entry for unknown users; using a default stand-in");
+	return rf_fresh_dummy(t, maker, error_r);
 }
 
 static void
@@ -300,7 +331,7 @@ realm_file_table_build(const char *name, const char *text, size_t len,
 	rf_dedup(t, name);
 	rf_index_certs(t, name);
 	rf_count_plain(t, name);
-	if (!conf->no_dummy && rf_make_dummy(t, error_r) < 0) {
+	if (!conf->no_dummy && rf_make_dummy(t, name, error_r) < 0) {
 		gd_pool_destroy(&pool);
 		return -1;
 	}
@@ -445,7 +476,10 @@ realm_file_table_unref(struct realm_file_table **t)
 static int
 rf_find_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, (*(const struct realm_file_user *const *)elem)->name);
+	const struct realm_file_user *u;
+
+	u = *(const struct realm_file_user *const *)elem;
+	return strcmp(key, u->name);
 }
 
 const struct realm_file_user *

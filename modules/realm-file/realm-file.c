@@ -86,11 +86,13 @@ realm_file_conf_read(const struct gd_config_node *config,
 		return -1;
 	}
 	if (gd_config_get_string(config, "path", NULL, &conf->path,
-	    error_r) < 0 || gd_config_get_bool(config,
-	    "allow-plaintext-secrets", false, &conf->allow_plain, error_r) < 0 ||
+	    error_r) < 0 ||
+	    gd_config_get_bool(config, "allow-plaintext-secrets", false,
+	    &conf->allow_plain, error_r) < 0 ||
 	    gd_config_get_int(config, "scram-iterations", RF_ITER_DEFAULT, 1,
-	    GD_PW_ITER_MAX, &iter, error_r) < 0 || gd_config_get_string(config,
-	    "dummy-scheme", NULL, &conf->dummy_scheme, error_r) < 0)
+	    GD_PW_ITER_MAX, &iter, error_r) < 0 ||
+	    gd_config_get_string(config, "dummy-scheme", NULL,
+	    &conf->dummy_scheme, error_r) < 0)
 		return -1;
 	conf->scram_iterations = (unsigned)iter;
 	if (conf->dummy_scheme != NULL &&

@@ -181,7 +181,7 @@ int realm_file_reread(struct realm_file *rf, struct gd_pool *err_pool,
 
 extern const struct gd_realm realm_file_realm;
 
-/* ---- realm-file-watch.c: re-read on change (loop 0) ----------------------- */
+/* ---- realm-file-watch.c: re-read on change (loop 0) --------------------- */
 
 /* Watch rf->conf.path on `loop` (its thread).  Failing to watch is
  * logged, not fatal: SIGHUP still re-reads. */

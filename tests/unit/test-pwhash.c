@@ -80,12 +80,13 @@ Test(pwhash, basic_schemes_recognised)
 		const char *field;
 		enum gd_pw_scheme scheme;
 	} t[] = {
-		{ "{scram-sha-256}4096,AAAA,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-		    "AAAAAAA=,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		{ "{scram-sha-256}4096,AAAA,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAA=,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		    GD_PW_SCRAM },
 		{ "$5$yzG5szbjm79Qi2VK$vQHQ3AswBaMBFjEvnvCdvriR1BTuM4S.vIWyfiq."
 		    "Wf3", GD_PW_CRYPT },
-		{ "{Md5-Crypt}$1$7av8Lh1J$GRe0AU9Qb/HzWFzfeFPI6.", GD_PW_CRYPT },
+		{ "{Md5-Crypt}$1$7av8Lh1J$GRe0AU9Qb/HzWFzfeFPI6.",
+		    GD_PW_CRYPT },
 		{ "{PLAIN}x", GD_PW_PLAIN },
 		{ "{clear}x", GD_PW_PLAIN },
 		{ "{CLEARTEXT}", GD_PW_PLAIN },
@@ -348,7 +349,7 @@ Test(pwhash, complex_dummy_matches_nothing)
 	each_tool_entry(check_dummy);
 }
 
-/* ---- codecs ----------------------------------------------------------------- */
+/* ---- codecs ------------------------------------------------------------- */
 
 Test(pwhash, basic_codecs)
 {

@@ -208,7 +208,7 @@ fingerprint_hex(const char *der, char *hex, bool colons)
 		hex += sprintf(hex, colons && i > 0 ? ":%02X" : "%02x", fp[i]);
 }
 
-/* ---- fields --------------------------------------------------------------- */
+/* ---- fields ------------------------------------------------------------- */
 
 Test(realm_file, basic_every_field)
 {
@@ -258,7 +258,8 @@ Test(realm_file, basic_every_field)
 	cr_assert_eq(u->uid, (uid_t)-1);
 	cr_assert_eq(u->gid, (gid_t)-1);
 	cr_assert_str_eq(u->home, "/srv/bob");
-	cr_assert_str_eq(u->mail, "/var/mail/example.org/bob/bob@example.org/%");
+	cr_assert_str_eq(u->mail,
+	    "/var/mail/example.org/bob/bob@example.org/%");
 	cr_assert_eq(u->quota_storage, 2048 * 1024, "storage is in kB");
 	cr_assert_eq(u->quota_messages, 7);
 	cr_assert_str_eq(u->extra[0], "userdb_quota_rule3=Trash:storage=+100M");
@@ -314,7 +315,7 @@ Test(realm_file, basic_tool_entries_verify)
 	cr_assert_eq(verify(realm, "nobody", "correct horse"), 0);
 }
 
-/* ---- malformed lines -------------------------------------------------------- */
+/* ---- malformed lines ---------------------------------------------------- */
 
 Test(realm_file, basic_malformed_lines_logged_rest_loaded)
 {
@@ -393,7 +394,26 @@ Test(realm_file, basic_nul_and_long_lines)
 	cr_assert_null(lookup(realm, "c"));
 }
 
-/* ---- configuration -------------------------------------------------------- */
+Test(realm_file, basic_model_that_cannot_be_hashed)
+{
+	const struct gd_realm *realm;
+	char want[256], *log;
+
+	/* libcrypt accepts these as settings but cannot compute them: the
+	 * file still loads, with a default stand-in for unknown users. */
+	log_begin();
+	realm = realm_for("a:$2b$99$abcdefghijklmnopqrstuv\n"
+	    "b:$2b$99$abcdefghijklmnopqrstuw\nc:{PLAIN}x\n", NULL);
+	log = log_end();
+	snprintf(want, sizeof(want), "at=%s:1 reason=\"cannot hash like this "
+	    "entry", users);
+	cr_assert_not_null(strstr(log, want), "%s", log);
+	cr_assert_eq(verify(realm, "c", "x"), 1);
+	cr_assert_eq(verify(realm, "a", "x"), 0);
+	cr_assert_eq(verify(realm, "nobody", "x"), 0);
+}
+
+/* ---- configuration ------------------------------------------------------ */
 
 Test(realm_file, basic_config_errors)
 {
@@ -413,7 +433,7 @@ Test(realm_file, basic_config_errors)
 	cr_assert_not_null(strstr(error, "not a regular file"), "%s", error);
 }
 
-/* ---- plaintext ------------------------------------------------------------ */
+/* ---- plaintext ---------------------------------------------------------- */
 
 Test(realm_file, basic_plaintext_warned_and_refused)
 {
@@ -424,8 +444,8 @@ Test(realm_file, basic_plaintext_warned_and_refused)
 	size_t len = 0;
 
 	log_begin();
-	realm = realm_for("h:{SHA256}QQTTb42iwlQ0n4WDZ5Pr4CngyVcGOjTJHC6SAxh7VjE"
-	    "=\np1:{PLAIN}one\np2:{CLEAR}two\n", NULL);
+	realm = realm_for("h:{SHA256}QQTTb42iwlQ0n4WDZ5Pr4CngyVcGOjTJHC6SAxh7"
+	    "VjE=\np1:{PLAIN}one\np2:{CLEAR}two\n", NULL);
 	log = log_end();
 	snprintf(want, sizeof(want), "event=realm.file.plaintext at=%s:2 "
 	    "users=2 ", users);
@@ -456,7 +476,7 @@ Test(realm_file, basic_plaintext_given_when_allowed)
 	    &u, &err), 0);
 }
 
-/* ---- SCRAM ---------------------------------------------------------------- */
+/* ---- SCRAM -------------------------------------------------------------- */
 
 Test(realm_file, basic_scram_stored_keys)
 {
@@ -532,7 +552,7 @@ Test(realm_file, complex_scram_derived_from_plain)
 	cr_assert_eq(b.iterations, 4096, "the new setting applies");
 }
 
-/* ---- certificates and acting as others ------------------------------------ */
+/* ---- certificates and acting as others ---------------------------------- */
 
 Test(realm_file, basic_map_certificate)
 {
@@ -584,7 +604,7 @@ Test(realm_file, basic_may_act_as)
 	cr_assert_eq(realm->verify_token, NULL);
 }
 
-/* ---- reloading ------------------------------------------------------------ */
+/* ---- reloading ---------------------------------------------------------- */
 
 Test(realm_file, complex_reload_on_sighup)
 {
@@ -720,7 +740,7 @@ Test(realm_file, complex_swap_under_readers)
 	}
 }
 
-/* ---- no user enumeration by timing ----------------------------------------- */
+/* ---- no user enumeration by timing --------------------------------------- */
 
 static uint64_t
 time_verify_ns(const struct gd_realm *realm, const char *user)

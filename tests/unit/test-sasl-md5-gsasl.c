@@ -9,13 +9,7 @@
  */
 #include "config.h"
 
-/* The harness's strncpy into st_auth.reply warns once GCC inlines
- * st_gsasl_auth into a single caller, as it does here. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpragmas"
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
 #include "sasl-test-util.h"
-#pragma GCC diagnostic pop
 
 #define SETTINGS	"{realm: file, mechanisms: [CRAM-MD5, DIGEST-MD5], " \
 	"hostname: mail.test, service: imap, failure-delay: 0, " \
@@ -108,7 +102,7 @@ md5_run(const char *mech, const char *user, const char *authzid,
 	return ret;
 }
 
-/* ---- CRAM-MD5 ------------------------------------------------------------- */
+/* ---- CRAM-MD5 ----------------------------------------------------------- */
 
 Test(md5, cram_md5_right_password)
 {
@@ -189,7 +183,7 @@ Test(md5, cram_md5_malformed)
 	st_close(&c);
 }
 
-/* ---- DIGEST-MD5 ----------------------------------------------------------- */
+/* ---- DIGEST-MD5 --------------------------------------------------------- */
 
 Test(md5, digest_md5_right_password)
 {
@@ -301,7 +295,7 @@ Test(md5, digest_md5_malformed)
 	st_close(&c);
 }
 
-/* ---- without allow-plaintext-secrets -------------------------------------- */
+/* ---- without allow-plaintext-secrets ------------------------------------ */
 
 Test(md5_refusing, no_plaintext_secret_no_login)
 {

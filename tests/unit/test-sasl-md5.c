@@ -19,7 +19,7 @@
 
 static const char *err;
 
-/* ---- CRAM-MD5 ------------------------------------------------------------- */
+/* ---- CRAM-MD5 ----------------------------------------------------------- */
 
 static const char rfc2195_challenge[] =
     "<1896.697170952@postoffice.reston.mci.net>";
@@ -56,8 +56,8 @@ Test(cram_md5, parse_edges)
 	struct cram_md5_response r;
 
 	/* The user is everything before the last space; hex of any case. */
-	cr_assert_eq(cram_md5_parse(MSG("a b c B913A602C7EDA7A495B4E6E7334D3890"),
-	    &r, &err), 0);
+	cr_assert_eq(cram_md5_parse(MSG("a b c "
+	    "B913A602C7EDA7A495B4E6E7334D3890"), &r, &err), 0);
 	cr_assert_eq(r.user_len, 5);
 	cr_assert_eq(r.digest[0], 0xb9);
 	cr_assert_eq(cram_md5_parse(MSG("j\xc3\xb6hn "
@@ -68,14 +68,14 @@ Test(cram_md5, parse_edges)
 	    &r, &err), -1, "no space");
 	cr_assert_eq(cram_md5_parse(MSG("tim b913a602c7eda7a495b4e6e7334d389"),
 	    &r, &err), -1, "31 digits");
-	cr_assert_eq(cram_md5_parse(MSG("tim b913a602c7eda7a495b4e6e7334d38900"),
-	    &r, &err), -1, "33 digits");
+	cr_assert_eq(cram_md5_parse(MSG("tim "
+	    "b913a602c7eda7a495b4e6e7334d38900"), &r, &err), -1, "33 digits");
 	cr_assert_eq(cram_md5_parse(MSG("tim g913a602c7eda7a495b4e6e7334d3890"),
 	    &r, &err), -1, "not hex");
-	cr_assert_eq(cram_md5_parse(MSG("t\0m b913a602c7eda7a495b4e6e7334d3890"),
-	    &r, &err), -1, "NUL");
-	cr_assert_eq(cram_md5_parse(MSG("t\nm b913a602c7eda7a495b4e6e7334d3890"),
-	    &r, &err), -1, "LF");
+	cr_assert_eq(cram_md5_parse(MSG("t\0m "
+	    "b913a602c7eda7a495b4e6e7334d3890"), &r, &err), -1, "NUL");
+	cr_assert_eq(cram_md5_parse(MSG("t\nm "
+	    "b913a602c7eda7a495b4e6e7334d3890"), &r, &err), -1, "LF");
 	cr_assert_eq(cram_md5_parse(NULL, 0, &r, &err), -1);
 	cr_assert_not_null(err);
 }
@@ -116,7 +116,7 @@ Test(cram_md5, challenge)
 	cr_assert_eq(cram_md5_challenge(1, 2, "host", out, 10), -1);
 }
 
-/* ---- DIGEST-MD5 ----------------------------------------------------------- */
+/* ---- DIGEST-MD5 --------------------------------------------------------- */
 
 /* RFC 2831 4, the IMAP example (password "secret"). */
 static const char rfc2831_imap[] =
@@ -218,8 +218,8 @@ Test(digest_md5, malformed)
 		"username=\"a\"",	/* required ones missing */
 		"username=\"a\",username=\"b\",nonce=n,cnonce=c,nc=00000001,"
 		    "digest-uri=\"imap/h\",response=x",
-		"username=\"a,nonce=n,cnonce=c,nc=00000001,digest-uri=\"imap/h\","
-		    "response=x",	/* unterminated quote */
+		"username=\"a,nonce=n,cnonce=c,nc=00000001,"
+		    "digest-uri=\"imap/h\",response=x",	/* unterminated */
 		"username=\"a\" nonce=n",
 		"username=\"a\",=n",
 		"username",
@@ -229,8 +229,8 @@ Test(digest_md5, malformed)
 		"username=\"a\",nonce=n,cnonce=c,nc=00000001,"
 		    "digest-uri=\"imap/h\",response=x\\",
 		"username=\"a\\",
-		"username=a@b,nonce=n,cnonce=c,nc=00000001,digest-uri=\"imap/h\","
-		    "response=x",	/* '@' in a token */
+		"username=a@b,nonce=n,cnonce=c,nc=00000001,"
+		    "digest-uri=\"imap/h\",response=x",	/* '@' in a token */
 	};
 	size_t i;
 
@@ -292,13 +292,15 @@ Test(digest_md5, checks)
 	static const struct {
 		const char *from, *to, *why;
 	} t[] = {
-		{ "OA6MG9tEQGm2hh\",nc", "OA6MG9tEQGm2hX\",nc", "another nonce" },
+		{ "OA6MG9tEQGm2hh\",nc", "OA6MG9tEQGm2hX\",nc",
+		    "another nonce" },
 		{ "nc=00000001", "nc=00000002", "nc 2" },
 		{ "qop=auth", "qop=auth-int", "auth-int" },
 		{ "charset=utf-8", "charset=latin1", "another charset" },
 		{ "realm=\"elwood", "realm=\"xelwood", "another realm" },
 		{ "\"imap/elwood", "\"smtp/elwood", "another service" },
-		{ "imap/elwood.innosoft.com", "imap/evil.example", "another host" },
+		{ "imap/elwood.innosoft.com", "imap/evil.example",
+		    "another host" },
 		{ "response=d388", "response=g388", "non-hex response" },
 		{ "response=d388", "response=d38", "short response" },
 		{ "cnonce=\"OA6MHXh6VqTrRk\"", "cnonce=\"\"", "empty cnonce" },
@@ -333,9 +335,9 @@ Test(digest_md5, latin1_when_possible)
 	cr_assert_eq(digest_md5_parse(MSG("charset=utf-8,username=\"j\xc3\xb6hn"
 	    "\",realm=\"r\xc3\xa9\",nonce=n,cnonce=c,nc=00000001,"
 	    "digest-uri=\"imap/h\",response=x"), &r, &err), 0);
-	cr_assert_eq(digest_md5_parse(MSG("username=\"j\xf6hn\",realm=\"r\xe9\","
-	    "nonce=n,cnonce=c,nc=00000001,digest-uri=\"imap/h\",response=x"),
-	    &l, &err), 0);
+	cr_assert_eq(digest_md5_parse(MSG("username=\"j\xf6hn\","
+	    "realm=\"r\xe9\",nonce=n,cnonce=c,nc=00000001,"
+	    "digest-uri=\"imap/h\",response=x"), &l, &err), 0);
 	digest_md5_compute(&r, MSG("p\xc3\xa4ssw\xc3\xb6rd"), false, true,
 	    with);
 	digest_md5_compute(&l, MSG("p\xe4ssw\xf6rd"), false, true, without);
