@@ -30,6 +30,9 @@ static enum gd_sasl_status sasl_oauth_xoauth2_step(
 static const struct gd_sasl_mech sasl_oauth_bearer = {
 	.size = sizeof(struct gd_sasl_mech),
 	.name = "OAUTHBEARER",
+	/* A bearer token is a reusable secret sent as it is (RFC 7628 5:
+	 * only under TLS). */
+	.flags = GD_SASL_MECH_PLAINTEXT,
 	.state_size = sizeof(struct sasl_oauth_state),
 	.step = sasl_oauth_bearer_step,
 };
@@ -37,6 +40,7 @@ static const struct gd_sasl_mech sasl_oauth_bearer = {
 static const struct gd_sasl_mech sasl_oauth_xoauth2 = {
 	.size = sizeof(struct gd_sasl_mech),
 	.name = "XOAUTH2",
+	.flags = GD_SASL_MECH_PLAINTEXT,
 	.state_size = sizeof(struct sasl_oauth_state),
 	.step = sasl_oauth_xoauth2_step,
 };

@@ -311,6 +311,19 @@ Test(oauth, malformed_and_temporary)
 	st_close(&c);
 }
 
+Test(oauth, offered_only_under_tls)
+{
+	struct st_client c;
+
+	st_open(&c, st_settings("{realm: token-test, mechanisms: [OAUTHBEARER, "
+	    "XOAUTH2]}"), false);
+	cr_assert_str_eq(st_command(&c, "CAPA"), "+OK SASL");
+	cr_assert_str_eq(auth_with(&c, "OAUTHBEARER", MSG("n,,\001auth=Bearer "
+	    "x\001\001")), "-ERR [ENCRYPTION-REQUIRED] encryption required "
+	    "for this mechanism");
+	st_close(&c);
+}
+
 Test(oauth, xoauth2_success_and_google_error)
 {
 	struct st_client c;

@@ -184,6 +184,66 @@ Test(scram, gsasl_plus_over_tls12)
 	st_close(&c);
 }
 
+/*
+ * libgsasl prefers tls-exporter whenever it has it, and the harness gives
+ * it both bindings; here it gets tls-unique alone, so that GNU SASL's own
+ * tls-unique path meets ours over TLS 1.2.
+ */
+static int
+gsasl_tls_unique(struct st_client *c, const char *mech, char *reply,
+    size_t size)
+{
+	Gsasl_session *sess;
+	gnutls_datum_t cb;
+	char line[ST_LINE_MAX], *out = NULL, *b64;
+	int rc;
+
+	cr_assert_eq(gsasl_client_start(st_gsasl, mech, &sess), GSASL_OK);
+	gsasl_property_set(sess, GSASL_AUTHID, "alice");
+	gsasl_property_set(sess, GSASL_PASSWORD, "alice-pw");
+	cr_assert_eq(gnutls_session_channel_binding(c->tls,
+	    GNUTLS_CB_TLS_UNIQUE, &cb), 0);
+	cr_assert_eq(gsasl_base64_to((char *)cb.data, cb.size, &b64, NULL),
+	    GSASL_OK);
+	gnutls_free(cb.data);
+	gsasl_property_set(sess, GSASL_CB_TLS_UNIQUE, b64);
+	gsasl_free(b64);
+	cr_assert_eq(gsasl_step64(sess, "", &out), GSASL_NEEDS_MORE);
+	snprintf(line, sizeof(line), "AUTH %s %s", mech, out);
+	/* The client-first names the type it binds to. */
+	cr_assert_eq(gsasl_base64_from(out, strlen(out), &b64, NULL),
+	    GSASL_OK);
+	cr_assert_eq(strncmp(b64, "p=tls-unique,,", 14), 0, "%s", b64);
+	gsasl_free(b64);
+	gsasl_free(out);
+	st_sendline(c, line);
+	st_readline(c, line, sizeof(line));
+	cr_assert_eq(strncmp(line, "+ ", 2), 0, "%s", line);
+	rc = gsasl_step64(sess, line + 2, &out);
+	cr_assert_eq(rc, GSASL_NEEDS_MORE, "%s", gsasl_strerror(rc));
+	strcpy(line, st_command(c, out));
+	gsasl_free(out);
+	snprintf(reply, size, "%s", line);
+	st_success_data(line, line, sizeof(line));
+	rc = gsasl_step64(sess, line, &out);
+	gsasl_free(out);
+	gsasl_finish(sess);
+	return rc == GSASL_OK;
+}
+
+Test(scram, gsasl_plus_with_tls_unique_over_tls12)
+{
+	struct st_client c;
+	char reply[512];
+
+	st_tls_priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+	st_open(&c, settings("SCRAM-SHA-256-PLUS", "test"), true);
+	cr_assert_eq(gsasl_tls_unique(&c, "SCRAM-SHA-256-PLUS", reply,
+	    sizeof(reply)), 1, "%s", reply);
+	cr_assert_eq(strncmp(reply, "+OK [", 5), 0, "%s", reply);
+	st_close(&c);
+}
+
 Test(scram, gsasl_plus_with_a_different_binding_fails)
 {
 	struct st_client c;
