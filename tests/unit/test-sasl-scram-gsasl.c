@@ -219,12 +219,15 @@ gsasl_tls_unique(struct st_client *c, const char *mech, char *reply,
 	st_sendline(c, line);
 	st_readline(c, line, sizeof(line));
 	cr_assert_eq(strncmp(line, "+ ", 2), 0, "%s", line);
+	out = NULL;
 	rc = gsasl_step64(sess, line + 2, &out);
 	cr_assert_eq(rc, GSASL_NEEDS_MORE, "%s", gsasl_strerror(rc));
 	strcpy(line, st_command(c, out));
 	gsasl_free(out);
 	snprintf(reply, size, "%s", line);
-	st_success_data(line, line, sizeof(line));
+	/* The server's signature rides on "+OK [...]". */
+	st_success_data(reply, line, sizeof(line));
+	out = NULL;
 	rc = gsasl_step64(sess, line, &out);
 	gsasl_free(out);
 	gsasl_finish(sess);
