@@ -30,7 +30,7 @@ roauth_mod(const struct gd_realm *realm)
 	return gd_module_ctx_get_data(gd_service_module_ctx(realm));
 }
 
-/* ---- keys ------------------------------------------------------------------------ */
+/* ---- keys --------------------------------------------------------------- */
 
 struct roauth_keyset *
 roauth_keys_build(const struct roauth_module *mod, struct stat *st,
@@ -128,7 +128,7 @@ roauth_keys_put(struct roauth_module *mod, struct roauth_keyset *set)
 	pthread_mutex_unlock(&mod->lock);
 }
 
-/* ---- checking a token ------------------------------------------------------------- */
+/* ---- checking a token --------------------------------------------------- */
 
 /* Three base64url parts? */
 static bool
@@ -230,7 +230,8 @@ roauth_answer(struct roauth_module *mod, const char *token, size_t len,
 	if (ret < 0)
 		return -1;
 	if (ret == 0)
-		gd_log(GD_LOG_INFO, "realm.oauth.refused", "reason=\"%s\"", why);
+		gd_log(GD_LOG_INFO, "realm.oauth.refused", "reason=\"%s\"",
+		    why);
 	until = roauth_until(mod, ret == 1, asked, *exp, now_ms);
 	if (until > now_ms)
 		roauth_cache_put(&mod->cache, key, ret == 1, *user, *status,
@@ -238,7 +239,7 @@ roauth_answer(struct roauth_module *mod, const char *token, size_t len,
 	return ret;
 }
 
-/* ---- the realm ------------------------------------------------------------------- */
+/* ---- the realm ---------------------------------------------------------- */
 
 static struct gd_realm_user *
 roauth_record(struct gd_pool *pool, const char *name)

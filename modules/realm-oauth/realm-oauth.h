@@ -48,7 +48,7 @@ enum roauth_alg {
 enum roauth_alg roauth_alg_from_name(const char *name);
 const char *roauth_alg_name(enum roauth_alg alg);
 
-/* ---- keys (roauth-keys.c) --------------------------------------------------- */
+/* ---- keys (roauth-keys.c) ----------------------------------------------- */
 
 struct roauth_key {
 	char *kid;			/* NULL when the key has none */
@@ -86,7 +86,7 @@ int roauth_keyset_add_pem(struct roauth_keyset *set, const char *path,
 int roauth_keyset_add_jwks(struct roauth_keyset *set, const char *text,
     size_t len, char **error_r);
 
-/* ---- JWT (roauth-jwt.c) -------------------------------------------------------- */
+/* ---- JWT (roauth-jwt.c) ------------------------------------------------- */
 
 /* What the claims must say (the module's configuration). */
 struct roauth_rules {
@@ -139,7 +139,7 @@ bool roauth_has_scope(const json_t *claims, const char *scope);
 /* "aud": a string, or an array holding it. */
 bool roauth_aud_ok(const json_t *aud, const char *audience);
 
-/* ---- introspection (roauth-introspect.c) ----------------------------------------- */
+/* ---- introspection (roauth-introspect.c) -------------------------------- */
 
 struct roauth_introspect {
 	const char *url;
@@ -165,7 +165,7 @@ int roauth_introspect_judge(const char *body, size_t len,
     const struct roauth_rules *rules, int64_t now, char **user_r,
     int64_t *exp_r, const char **status_r, const char **why);
 
-/* ---- the cache (roauth-cache.c) ----------------------------------------------------- */
+/* ---- the cache (roauth-cache.c) ----------------------------------------- */
 
 #define ROAUTH_DIGEST	32
 
@@ -200,7 +200,7 @@ void roauth_cache_put(struct roauth_cache *c,
     const uint8_t key[ROAUTH_DIGEST], bool ok, const char *user,
     const char *status, int64_t exp, uint64_t until_ms);
 
-/* ---- the module (realm-oauth.c, roauth-config.c) ------------------------------------- */
+/* ---- the module (realm-oauth.c, roauth-config.c) ------------------------ */
 
 
 /* One entry of `keys:`. */

@@ -71,7 +71,8 @@ roauth_judge_rules(const json_t *o, const struct roauth_rules *rules,
 	else if ((r = roauth_num(o, "nbf", &nbf)) == 1 ||
 	    (r == 0 && nbf - rules->leeway > now))
 		*why = "not yet valid";
-	else if (rules->issuer != NULL && iss != NULL && (!json_is_string(iss) ||
+	else if (rules->issuer != NULL && iss != NULL &&
+	    (!json_is_string(iss) ||
 	    strcmp(json_string_value(iss), rules->issuer) != 0))
 		*why = "wrong issuer";
 	else if (rules->audience != NULL && aud != NULL &&

@@ -43,7 +43,7 @@ roauth_alg_name(enum roauth_alg alg)
 	    sizeof(roauth_alg_names[0]) ? roauth_alg_names[alg] : "none";
 }
 
-/* ---- base64url ---------------------------------------------------------------- */
+/* ---- base64url ---------------------------------------------------------- */
 
 static int
 roauth_b64url_value(char c)
@@ -93,7 +93,7 @@ roauth_b64url_decode(const char *s, size_t len, uint8_t **out_r,
 	return 0;
 }
 
-/* ---- parsing ------------------------------------------------------------------- */
+/* ---- parsing ------------------------------------------------------------ */
 
 /* Decode one part as a JSON object. */
 static json_t *
@@ -180,7 +180,7 @@ roauth_jwt_clear(struct roauth_jwt *jwt)
 	memset(jwt, 0, sizeof(*jwt));
 }
 
-/* ---- signatures ------------------------------------------------------------------ */
+/* ---- signatures --------------------------------------------------------- */
 
 static bool
 roauth_hs256_ok(const struct roauth_key *k, const char *data, size_t len,
@@ -266,7 +266,7 @@ roauth_signature_ok(const struct roauth_jwt *jwt, const char *token,
 	return false;
 }
 
-/* ---- claims ------------------------------------------------------------------------ */
+/* ---- claims ------------------------------------------------------------- */
 
 bool
 roauth_aud_ok(const json_t *aud, const char *audience)

@@ -146,7 +146,7 @@ roauth_keyset_add_pem(struct roauth_keyset *set, const char *path,
 	return 0;
 }
 
-/* ---- JWKS ------------------------------------------------------------------------ */
+/* ---- JWKS --------------------------------------------------------------- */
 
 /* A base64url member as a datum (malloc'd data); -1 when absent/bad. */
 static int

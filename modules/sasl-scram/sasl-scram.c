@@ -196,7 +196,7 @@ sasl_scram_cleanup(void *state)
 	memset(&st->keys, 0, sizeof(st->keys));
 }
 
-/* ---- the module ------------------------------------------------------------ */
+/* ---- the module --------------------------------------------------------- */
 
 static const struct gd_config_key sasl_scram_keys[] = {
 	{ "secret-file", GD_CONFIG_KEY_STRING, "(random at start)", 0, 0,

@@ -71,7 +71,7 @@ struct scram_first {
 	size_t user_len;
 	const char *cnonce;		/* r= */
 	size_t cnonce_len;
-	size_t gs2_len;			/* the header, with its last ',' */
+	size_t gs2_len;			/* the header and its last ',' */
 	const char *bare;		/* client-first-message-bare */
 	size_t bare_len;
 };
@@ -91,7 +91,7 @@ struct scram_final {
 	size_t nonce_len;
 	const char *proof;		/* p= (base64) */
 	size_t proof_len;
-	size_t without_proof_len;	/* client-final-message-without-proof */
+	size_t without_proof_len;	/* ...-without-proof */
 };
 
 /* Parse a client-final-message: SCRAM_OK or INVALID_ENCODING. */
@@ -115,7 +115,7 @@ int scram_b64_decode(const char *s, size_t len, uint8_t *out, size_t max,
 /* True if `len` bytes are UTF-8 (RFC 3629) without NUL. */
 bool scram_utf8_valid(const void *s, size_t len);
 
-/* ---- hashes (scram-crypto.c; nettle) -------------------------------------- */
+/* ---- hashes (scram-crypto.c; nettle) ------------------------------------ */
 
 struct nettle_hash;
 
@@ -145,7 +145,7 @@ void scram_fake_keys(const struct scram_hash *h,
     unsigned iterations, uint8_t salt[SCRAM_FAKE_SALT_LEN],
     struct gd_realm_scram *keys);
 
-/* ---- the exchange (scram-server.c) ---------------------------------------- */
+/* ---- the exchange (scram-server.c) -------------------------------------- */
 
 /*
  * What the exchange needs from its surroundings (the framework in the

@@ -29,8 +29,8 @@ struct ot_key {
 static void
 ot_b64url(const void *data, size_t len, char *out)
 {
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-	    "vwxyz0123456789-_";
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	const uint8_t *p = data;
 	size_t i, n = 0;
 	uint32_t v;
@@ -215,7 +215,7 @@ ot_jwt(const struct ot_key *k, const char *header, const char *claims)
 	return tok;
 }
 
-/* ---- an introspection endpoint ----------------------------------------------- */
+/* ---- an introspection endpoint ------------------------------------------ */
 
 struct ot_http {
 	int fd;

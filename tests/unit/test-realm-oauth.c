@@ -332,7 +332,7 @@ Test(jwt, oauthbearer_with_a_jwt_end_to_end)
 	st_close(&c);
 }
 
-/* ---- the user claim and JWKS ---------------------------------------------------- */
+/* ---- the user claim and JWKS -------------------------------------------- */
 
 static void
 write_jwks(const char *name, const char *const *jwks)
@@ -421,7 +421,7 @@ Test(jwks, keys_from_jwks_rotation_and_user_claim)
 	cr_assert_eq(system(c), 0);
 }
 
-/* ---- introspection ------------------------------------------------------------------- */
+/* ---- introspection ------------------------------------------------------ */
 
 static const char *
 intro_answer(const char *token, const char *auth)
@@ -432,16 +432,19 @@ intro_answer(const char *token, const char *auth)
 	if (strcmp(auth, "Basic Z3VtZHJvcDpzM2NyZXQ=") != 0)
 		return "!401";
 	if (strcmp(token, "active-tok") == 0)
-		snprintf(a, sizeof(a), "{\"active\":true,\"username\":\"alice\","
+		snprintf(a, sizeof(a), "{\"active\":true,"
+		    "\"username\":\"alice\","
 		    "\"scope\":\"mail\",\"exp\":%ld}", (long)time(NULL) + 3600);
 	else if (strcmp(token, "sub-tok") == 0)
 		snprintf(a, sizeof(a), "{\"active\":true,\"sub\":\"bob\","
 		    "\"scope\":\"mail imap\"}");
 	else if (strcmp(token, "expired-tok") == 0)
-		snprintf(a, sizeof(a), "{\"active\":true,\"username\":\"alice\","
+		snprintf(a, sizeof(a), "{\"active\":true,"
+		    "\"username\":\"alice\","
 		    "\"scope\":\"mail\",\"exp\":%ld}", (long)time(NULL) - 3600);
 	else if (strcmp(token, "noscope-tok") == 0)
-		snprintf(a, sizeof(a), "{\"active\":true,\"username\":\"alice\","
+		snprintf(a, sizeof(a), "{\"active\":true,"
+		    "\"username\":\"alice\","
 		    "\"scope\":\"web\"}");
 	else if (strcmp(token, "junk-tok") == 0)
 		snprintf(a, sizeof(a), "<html>");

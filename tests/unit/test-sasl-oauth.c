@@ -39,7 +39,7 @@ part_is(const char *p, size_t len, const char *want)
 	return p != NULL && len == strlen(want) && memcmp(p, want, len) == 0;
 }
 
-/* ---- the parsers and the JSON (no daemon) --------------------------------- */
+/* ---- the parsers and the JSON (no daemon) ------------------------------- */
 
 Test(oauth_parse, rfc7628_section4_messages)
 {
@@ -86,7 +86,8 @@ Test(oauth_parse, xoauth2_message_and_json)
 
 	/* Google's documented example. */
 	cr_assert_eq(oauth_parse_xoauth2(MSG("user=someuser@example.com\001"
-	    "auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\001\001"),
+	    "auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"
+	    "\001\001"),
 	    &m, &err), 0, "%s", err);
 	cr_assert(part_is(m.authzid, m.authzid_len, "someuser@example.com"));
 	cr_assert(part_is(m.token, m.token_len,
@@ -125,7 +126,8 @@ Test(oauth_parse, bearer_garbage)
 		B("n,,\001auth=Bearer x\001\001\001"),
 		B("n,,\001auth=Bearer x\001auth=Bearer y\001\001"),
 		B("n,,\001host=a\001host=b\001auth=Bearer x\001\001"),
-		B("n,,\001auth=Basic x\001\001"), B("n,,\001auth=Bearer\001\001"),
+		B("n,,\001auth=Basic x\001\001"),
+		B("n,,\001auth=Bearer\001\001"),
 		B("n,,\001auth=Bearer x y\001\001"),
 		B("n,,\001auth=Bearer x=y\001\001"),
 		B("n,,\0011x=y\001auth=Bearer x\001\001"),
@@ -155,10 +157,12 @@ Test(oauth_parse, xoauth2_garbage)
 {
 	static const char *const bad[] = {
 		"", "user=a", "user=a\001", "user=a\001auth=Bearer x",
-		"user=a\001auth=Bearer x\001", "auth=Bearer x\001user=a\001\001",
+		"user=a\001auth=Bearer x\001",
+		"auth=Bearer x\001user=a\001\001",
 		"user=\001auth=Bearer x\001\001",
 		"user=a\001auth=Bearer x\001\001\001",
-		"user=a\001auth=Basic x\001\001", "usr=a\001auth=Bearer x\001\001",
+		"user=a\001auth=Basic x\001\001",
+		"usr=a\001auth=Bearer x\001\001",
 	};
 	size_t i;
 
@@ -198,7 +202,7 @@ Test(oauth_parse, too_long)
 	cr_assert_eq(oauth_parse_bearer(big, OAUTH_MSG_MAX + 1, &m, &err), -1);
 }
 
-/* ---- end to end over echo ------------------------------------------------------ */
+/* ---- end to end over echo ----------------------------------------------- */
 
 static const char *const mods[] = {
 	"echo", "sasl-oauthbearer", "realm-token-test", NULL,

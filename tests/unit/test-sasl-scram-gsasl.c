@@ -74,7 +74,7 @@ gsasl_auth(struct st_client *c, struct st_auth *a, const char *mech,
 	return st_gsasl_auth(c, a);
 }
 
-/* ---- GNU SASL as the client ----------------------------------------------- */
+/* ---- GNU SASL as the client --------------------------------------------- */
 
 Test(scram, gsasl_sha1_and_sha256_with_and_without_initial_response)
 {
@@ -273,7 +273,7 @@ Test(scram, plus_is_not_offered_without_tls)
 	st_close(&c);
 }
 
-/* ---- a client written here (nettle) ------------------------------------------ */
+/* ---- a client written here (nettle) ------------------------------------- */
 
 struct hand {
 	const char *mech;
@@ -494,7 +494,8 @@ Test(scram, hand_sha512_plus_with_each_binding_type)
 	hs = hand512("p=tls-unique,,", false, 0);
 	hs.mech = "SCRAM-SHA-512-PLUS";
 	cr_assert_eq(hand_scram(&c, &hs), 0);
-	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication message "
+	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication "
+	    "message "
 	    "[e=unsupported-channel-binding-type]");
 	st_close(&c);
 	st_tls_priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
@@ -527,19 +528,22 @@ Test(scram, hand_errors_in_the_first_message)
 	st_open(&c, settings("SCRAM-SHA-512", "file"), false);
 	hs = hand512("p=tls-exporter,,", false, 0);
 	cr_assert_eq(hand_scram(&c, &hs), 0);
-	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication message "
+	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication "
+	    "message "
 	    "[e=channel-binding-not-supported]");
 	st_close(&c);
 	st_open(&c, settings("SCRAM-SHA-512", "file"), false);
 	hs = hand512("n,,m=x,", false, 0);
 	cr_assert_eq(hand_scram(&c, &hs), 0);
-	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication message "
+	cr_assert_str_eq(hs.reply, "-ERR [MALFORMED] malformed authentication "
+	    "message "
 	    "[e=extensions-not-supported]");
 	st_close(&c);
 	st_open(&c, settings("SCRAM-SHA-512", "file"), false);
-	/* "*" after an e= is that failure, not a cancel. */
+	/* "*" after an e= is that failure, not a cancel ("x,,n=carol,r=abc"
+	 * is answered e=invalid-encoding). */
 	cr_assert_str_eq(st_command(&c, "AUTH SCRAM-SHA-512 eCwsbj1jYXJvbCxy"
-	    "PWFiYw=="), "+ ZT1pbnZhbGlkLWVuY29kaW5n");	/* x,,n=carol,r=abc */
+	    "PWFiYw=="), "+ ZT1pbnZhbGlkLWVuY29kaW5n");
 	cr_assert_str_eq(st_command(&c, "*"), "-ERR [MALFORMED] malformed "
 	    "authentication message");
 	st_close(&c);

@@ -23,7 +23,7 @@
 
 #define MSG(s)	(s), sizeof(s) - 1
 
-/* ---- a fake realm: one user, "user" / "pencil" ---------------------------- */
+/* ---- a fake realm: one user, "user" / "pencil" -------------------------- */
 
 struct fake_realm {
 	const char *salt_b64;		/* the RFC's salt */
@@ -32,13 +32,14 @@ struct fake_realm {
 	struct gd_realm_scram keys;
 	struct gd_realm_user record;
 	char last_user[256];		/* the name the engine asked for */
-	int answer;			/* -1 to fail like a realm that's down */
+	int answer;			/* -1: the realm is down */
 	unsigned calls;
 };
 
 static struct fake_realm fr;
 static struct gd_pool *pool;
-static const uint8_t secret[SCRAM_SECRET_LEN] = "0123456789abcdef0123456789abcde";
+static const uint8_t secret[SCRAM_SECRET_LEN] =
+    "0123456789abcdef0123456789abcde";
 static const uint8_t cb_exporter[32] = { 1, 2, 3, 4, 5 };
 static bool have_unique;
 
@@ -149,7 +150,7 @@ out_is(const char *want)
 	cr_assert(out_is(want), "got '%.*s', want '%s'", (int)out.len, \
 	    (const char *)out.data, want)
 
-/* ---- the published exchanges ------------------------------------------------ */
+/* ---- the published exchanges -------------------------------------------- */
 
 Test(scram, rfc5802_section5_sha1)
 {
@@ -193,7 +194,7 @@ Test(scram, without_initial_response_asks_with_an_empty_challenge)
 	    "s=QSXCR+Q6sek8bf92,i=4096");
 }
 
-/* ---- failures: e= and the reason ------------------------------------------- */
+/* ---- failures: e= and the reason ---------------------------------------- */
 
 static void
 assert_fails(const char *e, enum gd_sasl_reason reason)
@@ -228,8 +229,8 @@ Test(scram, unknown_user_looks_like_a_known_one_until_the_proof)
 	snprintf(first, sizeof(first), "%.*s", (int)out.len,
 	    (const char *)out.data);
 	/* Same shape: the nonce, a 16-byte salt, the iteration count. */
-	cr_assert_eq(strncmp(first, "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j"
-	    ",s=", 47), 0, "%s", first);
+	cr_assert_eq(strncmp(first, "r=fyko+d2lbbFgONRv9qkxdawL"
+	    "3rfcNHYJY1ZVvWVs7j,s=", 47), 0, "%s", first);
 	s = strstr(first, ",i=");
 	cr_assert_str_eq(s, ",i=4096");
 	cr_assert_eq(s - (first + 47), 24, "salt %s", first);
@@ -307,7 +308,7 @@ Test(scram, message_after_the_end_is_malformed)
 	cr_assert_eq(out.reason, GD_SASL_MALFORMED);
 }
 
-/* ---- channel binding ---------------------------------------------------------- */
+/* ---- channel binding ---------------------------------------------------- */
 
 Test(scram, y_flag_is_a_downgrade_when_plus_is_offered)
 {
@@ -403,7 +404,7 @@ Test(scram, plus_with_another_binding_fails)
 	assert_fails("channel-bindings-dont-match", GD_SASL_BAD_CREDENTIALS);
 }
 
-/* ---- names ---------------------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------- */
 
 Test(scram, escapes_in_user_and_authzid)
 {
@@ -451,7 +452,7 @@ Test(scram, user_name_failing_saslprep_is_refused)
 	cr_assert_eq(fr.calls, 0);
 }
 
-/* ---- syntax: garbage and truncations ------------------------------------------- */
+/* ---- syntax: garbage and truncations ------------------------------------ */
 
 Test(scram, garbage_first_messages)
 {
