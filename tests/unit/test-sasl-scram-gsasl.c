@@ -196,6 +196,7 @@ gsasl_tls_unique(struct st_client *c, const char *mech, char *reply,
 	Gsasl_session *sess;
 	gnutls_datum_t cb;
 	char line[ST_LINE_MAX], *out = NULL, *b64;
+	size_t n;
 	int rc;
 
 	cr_assert_eq(gsasl_client_start(st_gsasl, mech, &sess), GSASL_OK);
@@ -211,9 +212,9 @@ gsasl_tls_unique(struct st_client *c, const char *mech, char *reply,
 	cr_assert_eq(gsasl_step64(sess, "", &out), GSASL_NEEDS_MORE);
 	snprintf(line, sizeof(line), "AUTH %s %s", mech, out);
 	/* The client-first names the type it binds to. */
-	cr_assert_eq(gsasl_base64_from(out, strlen(out), &b64, NULL),
+	cr_assert_eq(gsasl_base64_from(out, strlen(out), &b64, &n),
 	    GSASL_OK);
-	cr_assert_eq(strncmp(b64, "p=tls-unique,,", 14), 0, "%s", b64);
+	cr_assert(n > 14 && memcmp(b64, "p=tls-unique,,", 14) == 0);
 	gsasl_free(b64);
 	gsasl_free(out);
 	st_sendline(c, line);
@@ -412,6 +413,7 @@ hand_scram(struct st_client *c, struct hand *hs)
 {
 	char line[ST_LINE_MAX], text[2048], final[2048], expect[256];
 	char bare[256], first[512], *e;
+	size_t n;
 
 	snprintf(bare, sizeof(bare), "n=%s,r=hand-client-nonce", hs->user);
 	snprintf(first, sizeof(first), "%s%s", hs->gs2, bare);
@@ -440,9 +442,11 @@ hand_scram(struct st_client *c, struct hand *hs)
 	if (strncmp(hs->reply, "+OK ", 4) != 0)
 		return 0;
 	st_success_data(hs->reply, final, sizeof(final));
-	cr_assert_eq(gsasl_base64_from(final, strlen(final), &e, NULL),
+	/* (libgsasl's decoded data is not NUL-terminated.) */
+	cr_assert_eq(gsasl_base64_from(final, strlen(final), &e, &n),
 	    GSASL_OK);
-	cr_assert_str_eq(e, expect, "server signature");
+	cr_assert(n == strlen(expect) && memcmp(e, expect, n) == 0,
+	    "server signature %.*s", (int)n, e);
 	gsasl_free(e);
 	return 1;
 }
