@@ -38,6 +38,10 @@ struct ctl_command {
 extern const struct ctl_command ctl_mailbox_commands[];
 extern const struct ctl_command ctl_deliver_commands[];
 extern const struct ctl_command ctl_auth_commands[];
+/* Commands that need no configuration: run without loading it or any
+ * module (ctl->root is NULL); gumdropctl.c lists them in
+ * ctl_no_config_tables as well. */
+extern const struct ctl_command ctl_pw_commands[];
 
 /* The storage backend (-s, or the first loaded module that provides one);
  * NULL after printing why. */

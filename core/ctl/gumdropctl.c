@@ -21,6 +21,16 @@ static const struct ctl_command *const ctl_tables[] = {
 	ctl_mailbox_commands,
 	ctl_deliver_commands,
 	ctl_auth_commands,
+	ctl_pw_commands,
+};
+
+/*
+ * Tables whose commands run without the configuration and modules.  A
+ * list of tables rather than a field of struct ctl_command, so that the
+ * positional initializers of the other tables stay valid.
+ */
+static const struct ctl_command *const ctl_no_config_tables[] = {
+	ctl_pw_commands,
 };
 
 void
@@ -163,6 +173,19 @@ ctl_find(int argc, char **argv, int *words_r)
 	return NULL;
 }
 
+static bool
+ctl_no_config(const struct ctl_command *cmd)
+{
+	const struct ctl_command *c;
+	size_t t;
+
+	for (t = 0; t < GD_N_ELEMENTS(ctl_no_config_tables); t++)
+		for (c = ctl_no_config_tables[t]; c->name != NULL; c++)
+			if (c == cmd)
+				return true;
+	return false;
+}
+
 static int
 ctl_run(struct ctl *ctl, const char *config, const char *module_dir,
     const struct ctl_command *cmd, int argc, char **argv)
@@ -170,6 +193,8 @@ ctl_run(struct ctl *ctl, const char *config, const char *module_dir,
 	char *error = NULL;
 	int status;
 
+	if (ctl_no_config(cmd))
+		return cmd->run(ctl, argc, argv);
 	if (gd_daemon_tool_start(config, module_dir, &ctl->root,
 	    &error) < 0) {
 		ctl_error(ctl, "%s", error);

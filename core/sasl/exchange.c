@@ -198,6 +198,18 @@ exchange_failure(struct gd_sasl *sasl)
 }
 
 static void
+exchange_challenge(struct gd_sasl *sasl)
+{
+	memset(&sasl->result, 0, sizeof(sasl->result));
+	sasl->result.status = GD_SASL_CHALLENGE;
+	sasl->result.data = sasl->out.data != NULL ? sasl->out.data : "";
+	sasl->result.len = sasl->out.len;
+	sasl->result.has_data = true;
+	sasl->result.mechanism = sasl->label;
+	exchange_deliver(sasl);
+}
+
+static void
 exchange_job_done(void *arg)
 {
 	struct gd_sasl *sasl = arg;
@@ -214,14 +226,7 @@ exchange_job_done(void *arg)
 	}
 	switch (sasl->st) {
 	case GD_SASL_CHALLENGE:
-		memset(&sasl->result, 0, sizeof(sasl->result));
-		sasl->result.status = GD_SASL_CHALLENGE;
-		sasl->result.data = sasl->out.data != NULL ?
-		    sasl->out.data : "";
-		sasl->result.len = sasl->out.len;
-		sasl->result.has_data = true;
-		sasl->result.mechanism = sasl->label;
-		exchange_deliver(sasl);
+		exchange_challenge(sasl);
 		break;
 	case GD_SASL_SUCCESS:
 		if (sasl->reason == GD_SASL_OK) {
@@ -230,6 +235,15 @@ exchange_job_done(void *arg)
 		}
 		/* FALLTHROUGH */
 	default:
+		/* A failure with a message (SCRAM's e=, OAUTHBEARER's JSON):
+		 * the message goes out as a challenge, and the client's
+		 * answer, whatever it is, ends the exchange with the
+		 * failure (sasl-impl.h). */
+		if (sasl->st == GD_SASL_FAILURE && sasl->out.has_data) {
+			sasl->fail_pending = true;
+			exchange_challenge(sasl);
+			break;
+		}
 		exchange_failure(sasl);
 		break;
 	}
@@ -333,6 +347,10 @@ gd_sasl_respond(struct gd_sasl *sasl, const void *data, size_t len)
 {
 	GD_CHECK_MAGIC(sasl, GD_SASL_MAGIC);
 	assert(sasl->phase == GD_SASL_PHASE_WAITING);
+	if (sasl->fail_pending) {
+		exchange_failure(sasl);
+		return;
+	}
 	exchange_set_input(sasl, data, len, false);
 	if (exchange_submit(sasl) < 0) {
 		exchange_fail(sasl, GD_SASL_TEMPORARY, "shutting down");
@@ -350,6 +368,12 @@ gd_sasl_cancel(struct gd_sasl *sasl)
 	}
 	if (sasl->phase != GD_SASL_PHASE_WAITING)
 		return;
+	/* "*" after a failure's message is still that failure: cancelling
+	 * must not spare a wrong proof from the failure policy. */
+	if (sasl->fail_pending) {
+		exchange_failure(sasl);
+		return;
+	}
 	exchange_fail(sasl, GD_SASL_CANCELLED, NULL);
 	exchange_deliver_later(sasl, 0);
 }

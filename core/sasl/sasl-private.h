@@ -118,6 +118,9 @@ struct gd_sasl {
 	unsigned refs;
 	uint8_t phase;			/* enum gd_sasl_phase */
 	bool aborted, cancel_requested, owner_gone;
+	/* A failing step's message was sent as a challenge: the client's
+	 * answer (or "*") ends the exchange with that failure. */
+	bool fail_pending;
 
 	struct gd_conn *conn;		/* NULL once aborted */
 	struct gd_loop *loop;

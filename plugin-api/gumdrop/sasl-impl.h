@@ -73,7 +73,13 @@ struct gd_sasl_step {
 	/* FAILURE: why, and a short text for the log (never a secret).
 	 * On FAILURE `authcid`, when the mechanism learnt it, names the user
 	 * tried: the failure then counts against that user too (and is
-	 * logged with it). */
+	 * logged with it).
+	 * FAILURE with has_data: a message the mechanism must send before it
+	 * fails (SCRAM's "e=..." server-final message, RFC 5802 7;
+	 * OAUTHBEARER's JSON error, RFC 7628 3.2.2).  The framework sends
+	 * `data` as a challenge; the client's answer, whatever it is (a
+	 * response, or "*"), then ends the exchange with `reason`, counted
+	 * and delayed like any failure, without another step. */
 	enum gd_sasl_reason reason;
 	const char *text;
 	/* SUCCESS: who authenticated (authcid) and as whom they act (authzid,
