@@ -10,6 +10,10 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
+# maildir interop tests (tests/integration/complex-maildir-*.py)
+GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
+# mbox interop tests (tests/integration/complex-mbox-*.py)
+GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
 # Authentication (issue 6): the SASL framework and its libgsasl test client.
 GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
 # realm-file, gumdropctl pw: crypt(3) through libcrypt; the tests check our

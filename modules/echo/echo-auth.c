@@ -25,85 +25,26 @@
 #define ECHO_MECHS_MAX		32
 #define ECHO_B64_LINE_MAX	65536
 
-static const char echo_b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static void echo_auth_done(void *arg, struct gd_sasl *sasl,
     const struct gd_sasl_result *r);
 
-/* Strict base64: the alphabet, '=' only as final padding, len % 4 == 0. */
-static bool
-echo_b64_valid(const char *s, size_t len)
-{
-	size_t i, pad = 0;
-
-	if (len % 4 != 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '=' && i >= len - 2)
-			pad++;
-		else if (pad > 0 || strchr(echo_b64_alphabet, s[i]) == NULL ||
-		    s[i] == '\0')
-			return false;
-	}
-	return pad == 0 || s[len - 1] == '=';
-}
-
-/* The value of a base64 digit (the caller checked the alphabet). */
-static unsigned
-echo_b64_value(char c)
-{
-	return (unsigned)(strchr(echo_b64_alphabet, c) - echo_b64_alphabet);
-}
-
-/* Decode strictly into the command pool; NULL when not base64. */
+/* Decode a client line strictly (gumdrop/sasl.h) into the command pool;
+ * NULL when it is not base64 or longer than we accept. */
 static unsigned char *
 echo_b64_decode(struct echo_session *s, const char *in, size_t len,
     size_t *out_len)
 {
-	unsigned char *out;
-	size_t i, n = 0;
-	unsigned v;
-
-	if (len > ECHO_B64_LINE_MAX || !echo_b64_valid(in, len))
+	if (len > ECHO_B64_LINE_MAX)
 		return NULL;
-	out = gd_pool_alloc(s->cmd_pool, len / 4 * 3 + 1);
-	for (i = 0; i < len; i += 4) {
-		v = echo_b64_value(in[i]) << 18 |
-		    echo_b64_value(in[i + 1]) << 12;
-		out[n++] = (unsigned char)(v >> 16);
-		if (in[i + 2] == '=')
-			break;
-		v |= echo_b64_value(in[i + 2]) << 6;
-		out[n++] = (unsigned char)(v >> 8);
-		if (in[i + 3] == '=')
-			break;
-		v |= echo_b64_value(in[i + 3]);
-		out[n++] = (unsigned char)v;
-	}
-	*out_len = n;
-	return out;
+	return gd_sasl_decode64(s->cmd_pool, in, len, out_len);
 }
 
 static void
-echo_b64_write(struct gd_conn *conn, const unsigned char *p, size_t len)
+echo_b64_write(struct echo_session *s, const void *p, size_t len)
 {
-	char q[4];
-	size_t i;
-	unsigned v;
+	const char *text = gd_sasl_encode64(s->cmd_pool, p, len);
 
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		q[0] = echo_b64_alphabet[v >> 18];
-		q[1] = echo_b64_alphabet[(v >> 12) & 63];
-		q[2] = i + 1 < len ? echo_b64_alphabet[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < len ? echo_b64_alphabet[v & 63] : '=';
-		gd_conn_write(conn, q, 4);
-	}
+	gd_conn_write(s->conn, text, strlen(text));
 }
 
 /* "-ERR [BAD-CREDENTIALS] authentication failed" */
@@ -244,7 +185,7 @@ echo_auth_done(void *arg, struct gd_sasl *sasl,
 	gd_conn_resume_read(s->conn);
 	if (r->status == GD_SASL_CHALLENGE) {
 		gd_conn_writef(s->conn, "+ ");
-		echo_b64_write(s->conn, r->data, r->len);
+		echo_b64_write(s, r->data, r->len);
 		gd_conn_writef(s->conn, "\r\n");
 		s->sasl_waiting = true;
 		return;
@@ -255,7 +196,7 @@ echo_auth_done(void *arg, struct gd_sasl *sasl,
 		if (r->has_data) {
 			/* RFC 4422 5: the data rides on the success line. */
 			gd_conn_writef(s->conn, "[");
-			echo_b64_write(s->conn, r->data, r->len);
+			echo_b64_write(s, r->data, r->len);
 			gd_conn_writef(s->conn, "] ");
 		}
 		/* A name is never echoed with line breaks in it. */

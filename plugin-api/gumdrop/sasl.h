@@ -174,6 +174,19 @@ GD_API void gd_sasl_free(struct gd_sasl **sasl);
  * `done` is not called; frees it; sets *sasl NULL.  NULL: no-op. */
 GD_API void gd_sasl_abort(struct gd_sasl **sasl);
 
+/*
+ * Strict base64 (RFC 4648 4: whole quads, padding, no whitespace), what
+ * the AUTH commands of SMTP, IMAP and POP3 carry.  Decode returns the
+ * bytes (NUL-terminated for convenience; trust *len_r) in `pool`, or NULL
+ * when `in` is not valid base64 (reply MALFORMED).  Encode returns the
+ * text, NUL-terminated, in `pool`.  Any thread.
+ */
+struct gd_pool;
+GD_API void *gd_sasl_decode64(struct gd_pool *pool, const char *in,
+    size_t len, size_t *len_r);
+GD_API char *gd_sasl_encode64(struct gd_pool *pool, const void *in,
+    size_t len);
+
 /* The reply text for a reason ("authentication failed"), for protocols
  * that have none of their own. */
 GD_API const char *gd_sasl_reason_text(enum gd_sasl_reason reason);

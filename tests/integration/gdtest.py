@@ -196,6 +196,46 @@ class LineClient:
         self.sock.close()
 
 
+def mutt_index(workdir, muttrc, folder, count):
+    """Run mutt under tmux on `folder` with `muttrc` (its text; the index
+    format must be "%4C %Z %s") and read the index it draws: a dict
+    {number: (the 3 %Z flag characters, subject)} once `count` rows show
+    (at most 5 s), and the screen as text.  tmux and mutt must be
+    installed (the test set-up installs them)."""
+    import re
+    import shutil
+    for program in ("tmux", "mutt"):
+        if shutil.which(program) is None:
+            check(False, "%s is installed (scripts/lib.sh)" % program)
+            finish()
+    rc = os.path.join(workdir, "muttrc")
+    with open(rc, "w") as f:
+        f.write(muttrc)
+    session = "gdmutt%d" % os.getpid()
+
+    def tmux(*args):
+        return subprocess.run(["tmux"] + list(args), capture_output=True,
+                              text=True, timeout=TIMEOUT)
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30",
+         "env TERM=xterm HOME=%s mutt -n -R -F %s -f %s"
+         % (workdir, rc, folder))
+    rows, screen = {}, ""
+    try:
+        for _ in range(50):
+            time.sleep(0.1)
+            screen = tmux("capture-pane", "-p", "-t", session).stdout
+            rows = {}
+            for line in screen.splitlines():
+                m = re.match(r"^\s*(\d+) (.{3}) (.*?)\s*$", line)
+                if m:
+                    rows[int(m.group(1))] = (m.group(2), m.group(3))
+            if len(rows) >= count:
+                break
+    finally:
+        tmux("send-keys", "-t", session, "q")
+        time.sleep(0.2)
+        tmux("kill-session", "-t", session)
+    return rows, screen
 def module_dir_with_fixtures(*names):
     """A folder with every built module plus test fixtures (by name, from
     tests/modules/.libs), for Daemon(modules=...) and gumdropctl -m."""

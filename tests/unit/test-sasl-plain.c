@@ -9,6 +9,9 @@
 
 #include <criterion/criterion.h>
 
+#include <gumdrop/pool.h>
+#include <gumdrop/sasl.h>
+
 #include "login-parse.h"
 #include "plain-parse.h"
 
@@ -128,4 +131,34 @@ Test(login, length_limit)
 	cr_assert_eq(sasl_login_check_field(big, SASL_LOGIN_FIELD_MAX, &err),
 	    0);
 	cr_assert_eq(sasl_login_check_field(big, sizeof(big), &err), -1);
+}
+
+/* ---- the protocols' strict base64 (gd_sasl_decode64/encode64) --------- */
+
+Test(base64, strict_decode_and_encode)
+{
+	struct gd_pool *pool = gd_pool_create("b64");
+	size_t len = 99;
+	char *out;
+
+	out = gd_sasl_decode64(pool, "AGFsaWNlAGFsaWNlLXB3", 20, &len);
+	cr_assert_not_null(out);
+	cr_assert_eq(len, 15);
+	cr_assert_eq(memcmp(out, "\0alice\0alice-pw", 15), 0);
+	cr_assert_not_null(gd_sasl_decode64(pool, "", 0, &len));
+	cr_assert_eq(len, 0);
+	cr_assert_str_eq(gd_sasl_decode64(pool, "Zm8=", 4, &len), "fo");
+	cr_assert_str_eq(gd_sasl_decode64(pool, "Zg==", 4, &len), "f");
+	/* Not strict base64: missing padding, whitespace, bad characters,
+	 * padding in the middle, three pads. */
+	cr_assert_null(gd_sasl_decode64(pool, "Zm8", 3, &len));
+	cr_assert_null(gd_sasl_decode64(pool, "Zm 8=", 5, &len));
+	cr_assert_null(gd_sasl_decode64(pool, "Zm8*", 4, &len));
+	cr_assert_null(gd_sasl_decode64(pool, "Zg==Zg==", 8, &len));
+	cr_assert_null(gd_sasl_decode64(pool, "Z===", 4, &len));
+	cr_assert_str_eq(gd_sasl_encode64(pool, "\0alice\0alice-pw", 15),
+	    "AGFsaWNlAGFsaWNlLXB3");
+	cr_assert_str_eq(gd_sasl_encode64(pool, "f", 1), "Zg==");
+	cr_assert_str_eq(gd_sasl_encode64(pool, "", 0), "");
+	gd_pool_destroy(&pool);
 }
