@@ -1,5 +1,6 @@
 /*
- * pwhash-crypt.c — the crypt(3) family through libcrypt (libxcrypt):
+ * pwhash-crypt.c — the crypt(3) family through libcrypt (libxcrypt's
+ * reentrant crypt_rn, crypt_gensalt_rn and crypt_checksalt):
  * yescrypt ($y$), bcrypt ($2b$, $2y$), SHA-512-crypt ($6$), and whatever
  * else the system's libcrypt accepts.
  */
@@ -54,8 +55,13 @@ pw_crypt_run(const void *password, size_t len, const char *setting,
 		goto fail;
 	memcpy(phrase, password, len);
 	phrase[len] = '\0';
-	res = crypt_r(phrase, setting, cd);
-	/* libxcrypt reports failure with NULL or a "*" token. */
+	/*
+	 * crypt_rn is crypt_r with the buffer's size given and NULL on
+	 * failure.  It also avoids the sanitizers' crypt_r interceptor,
+	 * which jumps to NULL when libcrypt arrives with a dlopen()ed
+	 * module after start-up (realm-file in gumdropd).
+	 */
+	res = crypt_rn(phrase, setting, cd, (int)sizeof(*cd));
 	if (res != NULL && res[0] != '*' && strlen(res) < size) {
 		strcpy(out, res);
 		ret = 0;
@@ -115,7 +121,7 @@ pw_crypt_make(const char *prefix, unsigned rounds, const void *password,
 		return -1;
 	}
 	if (pw_crypt_run(password, len, setting, out, size) < 0) {
-		*error_r = "crypt_r failed (NUL in the password?)";
+		*error_r = "libcrypt failed (NUL in the password?)";
 		return -1;
 	}
 	return 0;

@@ -52,11 +52,11 @@ int pw_digest_make(enum gd_pw_scheme scheme, const void *password,
     size_t len, unsigned rounds, char *out, size_t size,
     const char **error_r);
 
-/* crypt_r(password, setting) into out[size] (NUL-terminated).  0 or -1. */
+/* crypt_rn(password, setting) into out[size] (NUL-terminated).  0 or -1. */
 int pw_crypt_run(const void *password, size_t len, const char *setting,
     char *out, size_t size);
 
-/* crypt_r(password, model's hash as the setting): same salt and cost. */
+/* crypt_rn(password, model's hash as the setting): same salt and cost. */
 int pw_crypt_like(const struct gd_pw *model, const char *password,
     char *out, size_t size);
 

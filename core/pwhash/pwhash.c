@@ -258,7 +258,7 @@ gd_pw_dummy(const struct gd_pw *model, struct gd_pw *dummy, char *buf,
 	if (model->scheme == GD_PW_CRYPT) {
 		/* Same setting (salt and cost), unknown password. */
 		if (pw_crypt_like(model, hex, buf, size) < 0) {
-			*error_r = "crypt_r failed on the model entry";
+			*error_r = "libcrypt cannot hash like the model entry";
 			return -1;
 		}
 		dummy->text = buf;

@@ -6,8 +6,8 @@
  * installed) linked into the realm-file module and into gumdropctl, so
  * that `gumdropctl pw` writes exactly what the realm reads without a
  * module being linked by the core.  Hashing goes through nettle and
- * libcrypt's crypt_r only; randomness through GnuTLS (gnutls_rnd) and
- * libcrypt's crypt_gensalt_rn.
+ * libcrypt's reentrant crypt_rn only; randomness through GnuTLS
+ * (gnutls_rnd) and libcrypt's crypt_gensalt_rn.
  *
  * Schemes (names compared without regard to case):
  *
@@ -33,7 +33,7 @@
 enum gd_pw_scheme {
 	GD_PW_NONE = 0,		/* empty field: the user has no password */
 	GD_PW_SCRAM,		/* stored SCRAM keys (see `hash`) */
-	GD_PW_CRYPT,		/* a crypt(3) hash, checked with crypt_r */
+	GD_PW_CRYPT,		/* a crypt(3) hash, checked by libcrypt */
 	GD_PW_PBKDF2,
 	GD_PW_SSHA256,
 	GD_PW_SHA256,
@@ -87,7 +87,7 @@ int gd_pw_parse(const char *field, size_t len, struct gd_pw *pw,
 /*
  * Check `password` against `pw`, comparing in constant time.  Returns 1
  * on a match, 0 on a mismatch (always 0 for GD_PW_NONE), -1 when the
- * hash could not be computed (crypt_r failed).
+ * hash could not be computed (libcrypt failed).
  */
 int gd_pw_verify(const struct gd_pw *pw, const void *password, size_t len);
 

@@ -46,12 +46,18 @@ rf_export(struct gd_pool *pool, const struct realm_file_user *u)
 	return r;
 }
 
-/* Start a call: the current table, or -1 (realm unavailable). */
+/*
+ * Start a call: the current table, or NULL (-1, realm unavailable).  The
+ * table is static data; the module's state is its context's data.
+ */
 static struct realm_file_table *
-rf_begin(const char **err)
+rf_begin(const struct gd_realm *realm, const char **err)
 {
-	struct realm_file_table *t = realm_file_current();
+	struct gd_module_ctx *ctx = gd_service_module_ctx(realm);
+	struct realm_file_table *t;
 
+	t = realm_file_current(ctx != NULL ? gd_module_ctx_get_data(ctx) :
+	    NULL);
 	if (t == NULL)
 		*err = "realm-file is not initialised";
 	return t;
@@ -61,7 +67,7 @@ static int
 rf_lookup(const struct gd_realm *realm, const char *user,
     struct gd_pool *pool, struct gd_realm_user **user_r, const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	const struct realm_file_user *u;
 
 	if (t == NULL)
@@ -83,7 +89,7 @@ rf_verify_password(const struct gd_realm *realm, const char *user,
     const void *password, size_t len, struct gd_pool *pool,
     struct gd_realm_user **user_r, const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	const struct realm_file_user *u;
 	const struct gd_pw *pw;
 	char quoted[256];
@@ -154,7 +160,7 @@ rf_scram_secret(const struct gd_realm *realm, const char *user,
     const char *hash, struct gd_pool *pool, struct gd_realm_scram *scram,
     struct gd_realm_user **user_r, const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	enum gd_pw_hash h = gd_pw_hash_from_name(hash);
 	const struct realm_file_user *u;
 	int r = 0;
@@ -178,7 +184,7 @@ rf_plain_secret(const struct gd_realm *realm, const char *user,
     struct gd_pool *pool, const char **secret_r, size_t *len_r,
     struct gd_realm_user **user_r, const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	const struct realm_file_user *u;
 	int r = 0;
 
@@ -201,7 +207,7 @@ rf_map_certificate(const struct gd_realm *realm, const void *der,
     size_t len, struct gd_pool *pool, struct gd_realm_user **user_r,
     const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	unsigned char fp[SHA256_DIGEST_SIZE];
 	const struct realm_file_user *u;
 	struct sha256_ctx c;
@@ -223,7 +229,7 @@ static int
 rf_may_act_as(const struct gd_realm *realm, const struct gd_realm_user *user,
     const char *target, const char **err)
 {
-	struct realm_file_table *t = rf_begin(err);
+	struct realm_file_table *t = rf_begin(realm, err);
 	const struct realm_file_user *u;
 	int r = 0;
 	size_t i;

@@ -126,7 +126,7 @@ rf_reread_done(void *arg)
 static bool
 rf_changed(struct realm_file_watch *w)
 {
-	struct realm_file_table *t = realm_file_current();
+	struct realm_file_table *t = realm_file_current(w->rf);
 	struct realm_file_stamp now;
 	bool changed;
 

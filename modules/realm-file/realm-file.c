@@ -64,15 +64,6 @@ GD_MODULE_EXPORT = {
 	.fini = realm_file_fini,
 };
 
-/* See realm_file_instance() in realm-file.h. */
-static struct realm_file *realm_file_self;
-
-struct realm_file *
-realm_file_instance(void)
-{
-	return realm_file_self;
-}
-
 /* Read the subtree into *conf (strings from the config tree). */
 static int
 realm_file_conf_read(const struct gd_config_node *config,
@@ -119,9 +110,8 @@ realm_file_conf_keep(struct realm_file_conf *dst,
 }
 
 struct realm_file_table *
-realm_file_current(void)
+realm_file_current(struct realm_file *rf)
 {
-	struct realm_file *rf = realm_file_self;
 	struct realm_file_table *t;
 
 	if (rf == NULL)
@@ -206,7 +196,6 @@ realm_file_init(struct gd_module_ctx *ctx,
 		return -1;
 	}
 	realm_file_conf_keep(&rf->conf, &conf);
-	realm_file_self = rf;
 	gd_module_ctx_set_data(ctx, rf);
 	return 0;
 }
@@ -278,7 +267,6 @@ realm_file_fini(struct gd_module_ctx *ctx)
 
 	if (rf == NULL)
 		return;
-	realm_file_self = NULL;
 	realm_file_table_unref(&rf->table);
 	free((char *)rf->conf.path);
 	free((char *)rf->conf.dummy_scheme);

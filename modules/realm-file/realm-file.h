@@ -160,14 +160,9 @@ struct realm_file {
 	struct realm_file_watch *watch;	/* watch_loop's thread only */
 };
 
-/* The module's state (one instance: the realm table is static data,
- * registered before init, so its functions find the state here); NULL
- * when the module is not initialised. */
-struct realm_file *realm_file_instance(void);
-
-/* The current table with a reference (drop it with
- * realm_file_table_unref), or NULL when not initialised.  Any thread. */
-struct realm_file_table *realm_file_current(void);
+/* The current table of `rf` with a reference (drop it with
+ * realm_file_table_unref), or NULL when `rf` is NULL.  Any thread. */
+struct realm_file_table *realm_file_current(struct realm_file *rf);
 
 /*
  * Read the file again with the current configuration and swap the new
