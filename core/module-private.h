@@ -59,6 +59,9 @@ void gd_modules_unload(void);
 /* `gumdropd -M`: one line per module "name version abi=M.m file=PATH". */
 void gd_modules_print(FILE *out);
 
+/* The context of the loaded module `name`, or NULL.  Any thread. */
+struct gd_module_ctx *gd_module_ctx_find(const char *name);
+
 /* True if a module of that name is loaded.  Any thread. */
 bool gd_modules_is_loaded_name(const char *name);
 

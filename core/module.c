@@ -581,6 +581,12 @@ gd_modules_print(FILE *out)
 	}
 }
 
+struct gd_module_ctx *
+gd_module_ctx_find(const char *name)
+{
+	return module_find(name);
+}
+
 bool
 gd_modules_is_loaded_name(const char *name)
 {

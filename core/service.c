@@ -12,6 +12,7 @@
 #include <gumdrop/service.h>
 
 #include "hooks-private.h"
+#include "module-private.h"
 
 struct service_entry {
 	const char *module;
@@ -103,4 +104,15 @@ gd_service_provider(const char *name)
 	const struct service_entry *e = service_find(name);
 
 	return e != NULL ? e->module : NULL;
+}
+
+struct gd_module_ctx *
+gd_service_module_ctx(const void *table)
+{
+	unsigned i;
+
+	for (i = 0; i < service_count; i++)
+		if (services[i].decl->table == table)
+			return gd_module_ctx_find(services[i].module);
+	return NULL;
 }

@@ -55,9 +55,12 @@ ctl_print_attrs(unsigned attrs)
 	unsigned bit;
 	size_t i;
 
-	for (i = 0; i < GD_N_ELEMENTS(names); i++, sep = " ")
-		if (attrs & names[i].bit)
+	for (i = 0; i < GD_N_ELEMENTS(names); i++) {
+		if (attrs & names[i].bit) {
 			printf("%s%s", sep, names[i].name);
+			sep = " ";
+		}
+	}
 	for (bit = 1 << 8; bit <= GD_MAIL_LIST_FLAGGED; bit <<= 1)
 		if (attrs & bit)
 			printf(" %s", gd_mail_special_use_name(bit));

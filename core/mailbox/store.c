@@ -292,14 +292,19 @@ mail_quota_check(struct gd_mail_store *store, uint64_t add_bytes,
 		return 0;
 	if (gd_mail_store_quota(store, &q, err) < 0)
 		return -1;
-	if ((q.storage_limit != 0 &&
-	    q.storage_used + add_bytes > q.storage_limit) ||
-	    (q.messages_limit != 0 &&
-	    q.messages_used + add_messages > q.messages_limit)) {
-		gd_mail_error_set(err, GD_MAIL_ERR_OVERQUOTA,
-		    "quota exceeded (%llu of %llu bytes, %llu of %llu "
-		    "messages)", (unsigned long long)q.storage_used,
-		    (unsigned long long)q.storage_limit,
+	if (q.storage_limit != 0 && q.storage_used + add_bytes >
+	    q.storage_limit) {
+		gd_mail_error_set(err, GD_MAIL_ERR_OVERQUOTA, "storage quota "
+		    "exceeded (%llu + %llu of %llu bytes)",
+		    (unsigned long long)q.storage_used,
+		    (unsigned long long)add_bytes,
+		    (unsigned long long)q.storage_limit);
+		return -1;
+	}
+	if (q.messages_limit != 0 && q.messages_used + add_messages >
+	    q.messages_limit) {
+		gd_mail_error_set(err, GD_MAIL_ERR_OVERQUOTA, "message quota "
+		    "exceeded (%llu of %llu messages)",
 		    (unsigned long long)q.messages_used,
 		    (unsigned long long)q.messages_limit);
 		return -1;

@@ -61,8 +61,9 @@ struct gd_msg_parser;
 /* RFC 2046: a boundary is 1..70 characters; longer ones are accepted up to
  * this many bytes (a longer boundary parameter makes the part a leaf). */
 #define GD_MIME_MAX_BOUNDARY	200
-/* A boundary line ("--" boundary "--" transport padding) is compared on at
- * most this many bytes; the rest of a longer line must be whitespace. */
+/* A boundary line ("--" boundary "--" transport padding) is at most this
+ * many bytes, without its line break; a longer line is not a boundary line
+ * (the parser would have to hold it back whole to decide). */
 #define GD_MIME_MAX_BOUNDARY_LINE	(GD_MIME_MAX_BOUNDARY + 8)
 
 /*
@@ -135,7 +136,8 @@ struct gd_mime_param {
 	/*
 	 * The value as the message wrote it (after the '=', for the first
 	 * segment of a continued parameter), for IMAP BODYSTRUCTURE, which
-	 * returns parameters undecoded.  Continuations are joined here too.
+	 * returns parameters undecoded: quotes and backslash escapes are
+	 * removed, nothing is decoded.  Continuations are joined here too.
 	 */
 	const char *raw_value;
 	const char *charset;		/* RFC 2231 charset, or NULL */

@@ -31,7 +31,8 @@
  *   1.1  2026-11-30  authentication: the functions of sasl.h and
  *                    sasl-impl.h, gd_realm_find (realm.h), the
  *                    "tls-server-end-point" channel binding type (tls.h),
- *                    and the listener key `sasl:`.
+ *                    the listener key `sasl:`; service.h:
+ *                    gd_service_module_ctx().
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

@@ -37,6 +37,8 @@
 extern "C" {
 #endif
 
+struct gd_module_ctx;
+
 /*
  * A service a module provides.  A descriptor's `services` array ends with
  * an entry whose name is NULL.  Names are unique among loaded modules (a
@@ -73,6 +75,22 @@ GD_API const void *gd_service_lookup(const char *name, unsigned min_major,
  * thread.
  */
 GD_API const char *gd_service_provider(const char *name);
+
+/*
+ * The context of the module whose descriptor declares `table` (compared
+ * by address) as a service, or NULL.  A service's functions receive their
+ * table, not a context: this is how they reach their module's data
+ * without globals:
+ *
+ *   static int
+ *   mydb_store_open(const struct gd_mail_backend *b, ...)
+ *   {
+ *           struct mydb *db = gd_module_ctx_get_data(
+ *               gd_service_module_ctx(b));
+ *
+ * Any thread after load; O(number of services).  (ABI 1.1)
+ */
+GD_API struct gd_module_ctx *gd_service_module_ctx(const void *table);
 
 #ifdef __cplusplus
 }

@@ -106,6 +106,11 @@ Test(loader, basic_good_module)
 	counter = gd_service_lookup("good.counter", 1, 2, &error);
 	cr_assert_not_null(counter, "%s", error);
 	cr_assert_eq(counter->add(2, 3), 5);
+	/* A service's table leads back to its module's context. */
+	cr_assert_not_null(gd_service_module_ctx(counter));
+	cr_assert_str_eq(gd_module_ctx_name(gd_service_module_ctx(counter)),
+	    "good");
+	cr_assert_null(gd_service_module_ctx(&error));
 	cr_assert_not_null(gd_hook_point_find("good.event"));
 	cr_assert_eq(gd_hook_point_handler_count(
 	    gd_hook_point_find("good.event")), 1);
@@ -159,7 +164,7 @@ Test(loader, basic_newer_minor)
 {
 	char want[128];
 
-	/* The fixture is built against our minor + 5. */
+	/* The fixture declares the core's minor + 5. */
 	snprintf(want, sizeof(want), "ABI minor %d is newer than this "
 	    "gumdropd's %d.%d", GD_ABI_MINOR + 5, GD_ABI_MAJOR, GD_ABI_MINOR);
 	expect_refusal("newer-minor", "newer-minor", want);

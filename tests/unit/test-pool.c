@@ -233,3 +233,18 @@ Test(pool, bad_handle_aborts, .signal = SIGABRT)
 
 	gd_pool_alloc((struct gd_pool *)fake, 1);
 }
+
+Test(pool, medium_allocation_while_blocks_are_small)
+{
+	struct gd_pool *pool = gd_pool_create("test");
+	unsigned char *a, *b;
+
+	/* Larger than the next block (2 KiB), below the "large" cut-off. */
+	a = gd_pool_alloc(pool, 10240);
+	memset(a, 0xaa, 10240);
+	b = gd_pool_alloc(pool, 16);
+	memset(b, 0xbb, 16);
+	cr_assert(b + 16 <= a || b >= a + 10240);
+	cr_assert_eq(a[10239], 0xaa);
+	gd_pool_destroy(&pool);
+}

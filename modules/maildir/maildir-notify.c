@@ -1,0 +1,94 @@
+/*
+ * maildir-notify.c — change notification: inotify watches (watch.h) on
+ * new/ and cur/ (every delivery, flag rename and expunge changes their
+ * entries, whoever makes it) and on gumdrop-uidlist, whose records say
+ * what changed.  The state file is replaced when it is compacted; its
+ * watch is then set again on the new file.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "maildir-private.h"
+
+#define NOTIFY_NEW	0
+#define NOTIFY_CUR	1
+#define NOTIFY_STATE	2
+
+static void notify_fire(void *arg, unsigned events);
+static void notify_state_fire(void *arg, unsigned events);
+static int notify_add(struct maildir_box *box, unsigned which,
+    struct gd_loop *loop, struct gd_mail_error *err);
+
+static void
+notify_fire(void *arg, unsigned events)
+{
+	struct maildir_box *box = arg;
+
+	(void)events;
+	box->notify_fn(box->notify_arg);
+}
+
+static void
+notify_state_fire(void *arg, unsigned events)
+{
+	struct maildir_box *box = arg;
+
+	if ((events & (GD_WATCH_GONE | GD_WATCH_ATTRIB)) != 0) {
+		/* Replaced (compaction): follow the new file. */
+		gd_watch_remove(&box->watches[NOTIFY_STATE]);
+		(void)notify_add(box, NOTIFY_STATE, box->notify_loop, NULL);
+	}
+	box->notify_fn(box->notify_arg);
+}
+
+static int
+notify_add(struct maildir_box *box, unsigned which, struct gd_loop *loop,
+    struct gd_mail_error *err)
+{
+	static const char *const subs[] = { "new", "cur", MAILDIR_STATE_FILE };
+	const char *error = "";
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", box->dir, subs[which]);
+	box->watches[which] = gd_watch_add(loop, path, which == NOTIFY_STATE ?
+	    GD_WATCH_MODIFY | GD_WATCH_ATTRIB : GD_WATCH_ENTRIES,
+	    which == NOTIFY_STATE ? notify_state_fire : notify_fire, box,
+	    &error);
+	if (box->watches[which] == NULL) {
+		gd_mail_error_set(err, GD_MAIL_ERR_TEMP, "%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+int
+maildir_notify_start(struct gd_mailbox *gbox, struct gd_loop *loop,
+    gd_mailbox_notify_fn *fn, void *arg, struct gd_mail_error *err)
+{
+	struct maildir_box *box = (struct maildir_box *)gbox;
+	unsigned i;
+
+	box->notify_fn = fn;
+	box->notify_arg = arg;
+	box->notify_loop = loop;
+	for (i = 0; i < GD_N_ELEMENTS(box->watches); i++) {
+		if (notify_add(box, i, loop, err) < 0) {
+			maildir_notify_stop(gbox);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+maildir_notify_stop(struct gd_mailbox *gbox)
+{
+	struct maildir_box *box = (struct maildir_box *)gbox;
+	unsigned i;
+
+	for (i = 0; i < GD_N_ELEMENTS(box->watches); i++)
+		gd_watch_remove(&box->watches[i]);
+	box->notify_fn = NULL;
+}
