@@ -10,15 +10,12 @@ GD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GD_PACKAGES="build-essential autoconf automake libtool pkg-config
 libev-dev libgnutls28-dev libyaml-dev libunbound-dev libcriterion-dev
 gnutls-bin python3 clang libclang-rt-14-dev procps unicode-data"
-<<<<<<< HEAD
 # Authentication (issue 6): the SASL framework and its libgsasl test client.
 GD_PACKAGES="$GD_PACKAGES nettle-dev libgsasl-dev gsasl"
-=======
 # maildir interop tests (tests/integration/complex-maildir-*.py)
 GD_PACKAGES="$GD_PACKAGES dovecot-imapd mblaze"
 # mbox interop tests (tests/integration/complex-mbox-*.py)
 GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
->>>>>>> main
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
