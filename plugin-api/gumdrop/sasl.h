@@ -94,7 +94,9 @@ struct gd_sasl_result {
 	bool has_data;
 	/* FAILURE */
 	enum gd_sasl_reason reason;
-	const char *text;		/* a short human explanation */
+	/* A short neutral explanation (gd_sasl_reason_text): safe to show
+	 * the client; the mechanism's or realm's details go to the log. */
+	const char *text;
 	/* SUCCESS: the mechanism, the identity that authenticated, and the
 	 * user the session acts as (the authzid if one was allowed). */
 	const char *mechanism;
