@@ -5,8 +5,9 @@
  * (bind-as-user) or with the DN a search as the service found
  * (search-then-bind).  An unknown user, an ambiguous one, an empty
  * password or an unusable name still costs one bind (to a DN that does
- * not exist, or with a password that cannot match), so that the answer
- * and the time are those of a wrong password.
+ * not exist, or with a password that cannot match) and, after a search
+ * that found nothing, the reading of an entry, so that the answer and
+ * the time are those of a wrong password.
  */
 #include <string.h>
 #include <strings.h>
@@ -183,6 +184,25 @@ ldap_job_verify_dn(struct ldap_slot *s, struct ldap_job *j)
 	return ldap_ops_broken(rc) ? rc : LDAP_SUCCESS;
 }
 
+/*
+ * A search that finds nothing is answered in one message, one that finds
+ * the user in two (the entry, then the result); with Nagle's algorithm on
+ * the server and delayed ACKs here, the second can wait milliseconds,
+ * which would tell unknown users apart.  So without an entry, read one:
+ * the base's, with the same attributes.
+ */
+static int
+ldap_job_dummy_search(struct ldap_slot *s, struct ldap_job *j)
+{
+	LDAPMessage *res;
+	int rc;
+
+	rc = ldap_ops_search(s, j->c, j->c->base, LDAP_SCOPE_BASE,
+	    "(objectClass=*)", j->c->attrs, &res);
+	ldap_msgfree(res);
+	return ldap_ops_broken(rc) ? rc : LDAP_SUCCESS;
+}
+
 /* search-then-bind: find the entry as the service, bind as its DN. */
 static int
 ldap_job_verify_search(struct ldap_slot *s, struct ldap_job *j)
@@ -195,6 +215,11 @@ ldap_job_verify_search(struct ldap_slot *s, struct ldap_job *j)
 	if ((rc = ldap_ops_service(s, j->c)) != LDAP_SUCCESS)
 		return rc;
 	if ((rc = ldap_realm_find(s, j, &res, &entry)) != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		return rc;
+	}
+	if (entry == NULL && (rc = ldap_job_dummy_search(s, j)) !=
+	    LDAP_SUCCESS) {
 		ldap_msgfree(res);
 		return rc;
 	}

@@ -403,7 +403,11 @@ realm_ldap_init(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r)
 {
 	struct realm_ldap *r;
+	int v3 = LDAP_VERSION3;
 
+	/* libldap initialises its global state on first use: do it here,
+	 * on the main thread, before pool threads race to it. */
+	ldap_set_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	r = gd_xcalloc(1, sizeof(*r));
 	if (realm_ldap_parse(config, &r->conf, error_r) < 0) {
 		free(r->conf.bind_password);

@@ -68,7 +68,7 @@ gssapi_challenge(struct gd_sasl_exchange *x, struct gd_sasl_step *out,
 	return GD_SASL_CHALLENGE;
 }
 
-static const struct gssapi_conf *
+static struct gssapi_conf *
 gssapi_conf(void)
 {
 	return gd_module_ctx_get_data(gd_service_module_ctx(&gssapi_mech));
@@ -79,7 +79,7 @@ static int
 gssapi_state_cred(struct gd_sasl_exchange *x, struct gssapi_state *st,
     const char **error_r)
 {
-	const struct gssapi_conf *conf = gssapi_conf();
+	struct gssapi_conf *conf = gssapi_conf();
 	const char *service = conf->service != NULL ? conf->service :
 	    gd_sasl_x_service(x);
 	const char *host = conf->hostname != NULL ? conf->hostname :
@@ -87,8 +87,8 @@ gssapi_state_cred(struct gd_sasl_exchange *x, struct gssapi_state *st,
 
 	if (st->cred != GSS_C_NO_CREDENTIAL)
 		return 0;
-	return gssapi_creds_get((struct gssapi_creds *)&conf->creds, service,
-	    host, gd_sasl_x_pool(x), &st->cred, &st->cred_owned, error_r);
+	return gssapi_creds_get(&conf->creds, service, host,
+	    gd_sasl_x_pool(x), &st->cred, &st->cred_owned, error_r);
 }
 
 /* Send the wrapped offer of security layers (integrity only: RFC 4752
