@@ -21,6 +21,12 @@ GD_PACKAGES="$GD_PACKAGES procmail mutt tmux"
 GD_PACKAGES="$GD_PACKAGES libcrypt-dev dovecot-core whois"
 # sasl-scram, sasl-oauthbearer, realm-oauth (issue 6): SASLprep, JSON, HTTP.
 GD_PACKAGES="$GD_PACKAGES libidn-dev libjansson-dev libcurl4-gnutls-dev"
+# Kerberos and LDAP (issue 6: sasl-gssapi, realm-ldap): the libraries, and
+# the peers their tests start on loopback (krb5kdc, kadmin.local, kinit;
+# slapd, slappasswd, ldap-utils).  slapd's postinst configures a system
+# instance non-interactively; the tests never use or touch it.
+GD_PACKAGES="$GD_PACKAGES libkrb5-dev krb5-kdc krb5-admin-server krb5-user"
+GD_PACKAGES="$GD_PACKAGES libldap-dev slapd ldap-utils"
 
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
