@@ -8,8 +8,10 @@ The KDC and slapd come from krb5-kdc.sh and slapd.sh, in a temporary
 folder, on loopback; both are stopped at the end."""
 import base64
 import os
+import select
 import subprocess
 import shutil
+import time
 
 from gdtest import (Daemon, GUMDROPCTL, MODULES, LineClient, SRCDIR,
                     TIMEOUT, check, finish, free_port, run_gumdropd)
@@ -62,32 +64,69 @@ def helper(script, *args):
     return dict(l.split("=", 1) for l in r.stdout.splitlines() if "=" in l)
 
 
+class Gsasl:
+    """GNU SASL's command-line client: it prints the mechanism, then each
+    client message as a base64 line, and reads each challenge as one.
+    Every read is bounded by TIMEOUT (None: gsasl said nothing more)."""
+
+    def __init__(self, env):
+        # stdbuf: gsasl writes to a pipe through stdio, block-buffered.
+        self.p = subprocess.Popen(["stdbuf", "-oL", "gsasl", "--client",
+                                   "--mechanism=GSSAPI", "--service=smtp",
+                                   "--hostname=localhost", "--quiet"],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, env=env)
+        self.buf = b""
+
+    def line(self):
+        end = time.monotonic() + TIMEOUT
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.p.stdout], [], [],
+                                              left)[0]:
+                return None
+            data = os.read(self.p.stdout.fileno(), 4096)
+            if not data:
+                return None
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode().strip()
+
+    def send(self, challenge):
+        """False when gsasl has gone (it failed on its side)."""
+        try:
+            self.p.stdin.write(challenge.encode() + b"\n")
+            self.p.stdin.flush()
+            return True
+        except BrokenPipeError:
+            return False
+
+    def close(self):
+        self.p.kill()
+        self.p.wait(TIMEOUT)
+
+
 def gsasl_login(port, env):
-    """GSSAPI with the gsasl client, bridged to the echo AUTH protocol:
-    gsasl prints the mechanism, then each client message as a base64 line,
-    and reads each challenge as one.  Returns the server's last line."""
+    """GSSAPI with the gsasl client, bridged to the echo AUTH protocol.
+    Returns the server's last line; a client that has nothing more to
+    say cancels with "*"."""
     c = LineClient.tcp("127.0.0.1", port)
     c.line()
-    # stdbuf: gsasl writes to a pipe through stdio, block-buffered.
-    g = subprocess.Popen(["stdbuf", "-oL", "gsasl", "--client",
-                          "--mechanism=GSSAPI",
-                          "--service=smtp", "--hostname=localhost",
-                          "--quiet"], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env)
+    g = Gsasl(env)
     try:
-        g.stdout.readline()                     # "GSSAPI"
-        reply = c.cmd("AUTH GSSAPI " + g.stdout.readline().strip())
+        g.line()                                # "GSSAPI"
+        token = g.line()
+        reply = c.cmd("AUTH GSSAPI " + (token or "="))
         for _ in range(8):
-            if reply is None or not reply.startswith("+"):
+            if reply is None or not (reply == "+" or
+                                     reply.startswith("+ ")):
                 break
-            g.stdin.write(reply[2:] + "\n")
-            g.stdin.flush()
-            reply = c.cmd(g.stdout.readline().strip())
+            token = g.line() if g.send(reply[2:]) else None
+            reply = c.cmd("*" if token is None else token)
         return reply
     finally:
-        g.kill()
-        g.wait(TIMEOUT)
+        g.close()
         c.close()
 
 
@@ -126,8 +165,9 @@ try:
         check(c.cmd(plain("*)(uid=alice", "alice-pw")) == wrong,
               "PLAIN: a filter injection finds nobody")
         c.close()
-        check(gsasl_login(port, client_env) == "+OK authenticated as alice",
-              "GSSAPI: alice@EXAMPLE.TEST with gsasl")
+        r = gsasl_login(port, client_env)
+        check(r == "+OK authenticated as alice",
+              "GSSAPI: alice@EXAMPLE.TEST with gsasl: %r" % r)
         check(d.wait_log("mechanism=GSSAPI user=alice client=127.0.0.1 "
                          "reason=ok"), "GSSAPI success logged")
         nocache = dict(client_env, KRB5CCNAME="FILE:" +
@@ -135,6 +175,12 @@ try:
         r = gsasl_login(port, nocache)
         check(r is not None and r.startswith("-ERR"),
               "GSSAPI without a ticket fails: %r" % r)
+        c = LineClient.tcp("127.0.0.1", port)
+        c.line()
+        r = c.cmd("AUTH GSSAPI " + b64("\x60\x82 not a Kerberos token"))
+        check(r is not None and r.startswith("-ERR"),
+              "GSSAPI: a forged token is refused: %r" % r)
+        c.close()
     finally:
         status = d.stop()
     check(status == 0, "clean exit")
