@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <gumdrop/gumdrop.h>
+#include <gumdrop/msg-codec.h>
+
 #include <gumdrop/sasl-impl.h>
 
 /* Longest authorization identity taken (as for PLAIN). */
@@ -55,49 +57,12 @@ sasl_external_fail(struct gd_sasl_step *out, enum gd_sasl_reason reason,
 	return GD_SASL_FAILURE;
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-sasl_external_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], len, i;
-	unsigned long cp, min;
-
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c < 0xe0) {
-		len = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		len = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		len = 4; cp = c & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* An authzid: UTF-8 without NUL, within the limit (empty is fine). */
 static bool
 sasl_external_authzid_ok(const unsigned char *s, size_t len)
 {
-	size_t i = 0, n;
-
-	if (len > SASL_EXTERNAL_AUTHZID_MAX)
-		return false;
-	while (i < len) {
-		if ((n = sasl_external_utf8_seq(s + i, len - i)) == 0)
-			return false;
-		i += n;
-	}
-	return true;
+	return len <= SASL_EXTERNAL_AUTHZID_MAX &&
+	    memchr(s, '\0', len) == NULL && gd_msg_utf8_valid(s, len);
 }
 
 static enum gd_sasl_status

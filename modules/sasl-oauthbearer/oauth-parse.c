@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gumdrop/msg-codec.h>
+
 #include "oauth-parse.h"
 
 #define OAUTH_KVSEP	'\x01'
@@ -248,40 +250,13 @@ oauth_parse_xoauth2(const void *in, size_t len, struct oauth_msg *m,
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-oauth_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], len, i;
-	unsigned long cp, min;
-
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c < 0xe0) {
-		len = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		len = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		len = 4; cp = c & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 int
 oauth_unescape(const char *s, size_t len, char *out)
 {
-	size_t i = 0, n = 0, k;
+	size_t i = 0, n = 0;
 
+	if (memchr(s, '\0', len) != NULL || !gd_msg_utf8_valid(s, len))
+		return -1;
 	while (i < len) {
 		if (s[i] == '=') {
 			if (len - i < 3 || !((s[i + 1] == '2' &&
@@ -292,12 +267,9 @@ oauth_unescape(const char *s, size_t len, char *out)
 			i += 3;
 			continue;
 		}
-		if (s[i] == ',' || (k = oauth_utf8_seq((const unsigned char *)
-		    s + i, len - i)) == 0)
+		if (s[i] == ',')
 			return -1;
-		memcpy(out + n, s + i, k);
-		n += k;
-		i += k;
+		out[n++] = s[i++];
 	}
 	out[n] = '\0';
 	return 0;

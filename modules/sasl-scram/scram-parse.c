@@ -1,8 +1,11 @@
 /*
  * scram-parse.c — the syntax of the client's messages (RFC 5802 7); see
- * scram.h.  Pure: no allocation, no core; results point into the input.
+ * scram.h.  Pure (no allocation; UTF-8 checked by the message library);
+ * results point into the input.
  */
 #include <string.h>
+
+#include <gumdrop/msg-codec.h>
 
 #include "scram.h"
 
@@ -38,47 +41,10 @@ scram_error_name(enum scram_error e)
 	return scram_error_names[e];
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-scram_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], len, i;
-	unsigned long cp, min;
-
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c < 0xe0) {
-		len = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c < 0xf0) {
-		len = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c < 0xf5) {
-		len = 4; cp = c & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 bool
 scram_utf8_valid(const void *s, size_t len)
 {
-	const unsigned char *p = s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if ((n = scram_utf8_seq(p + i, len - i)) == 0)
-			return false;
-		i += n;
-	}
-	return true;
+	return memchr(s, '\0', len) == NULL && gd_msg_utf8_valid(s, len);
 }
 
 /* The value up to the next ',' (or the end): its start and length. */
