@@ -73,28 +73,23 @@ static enum gd_sasl_status
 builtin_apop_step(struct gd_sasl_exchange *x, void *state, const void *in,
     size_t len, struct gd_sasl_step *out)
 {
-	const struct gd_realm *realm = gd_sasl_x_realm(x);
 	const char *user = in, *ts = user + strlen(user) + 1;
-	const char *digest = ts + strlen(ts) + 1, *secret = NULL, *err = NULL;
-	struct gd_realm_user *u = NULL;
-	size_t slen = 0;
+	const char *digest = ts + strlen(ts) + 1, *secret;
+	struct gd_realm_user *u;
+	size_t slen;
 	char hex[33];
-	int ret = 0;
+	int ret;
 
 	(void)state;
 	(void)len;
 	out->authcid = user;
-	if (realm->plain_secret != NULL)
-		ret = realm->plain_secret(realm, user, gd_sasl_x_pool(x),
-		    &secret, &slen, &u, &err);
+	ret = gd_sasl_x_plain_secret(x, user, &secret, &slen, &u);
 	if (ret < 0) {
 		out->reason = GD_SASL_TEMPORARY;
-		out->text = err;
 		return GD_SASL_FAILURE;
 	}
-	/* Without a secret, hash a dummy one: the same work either way. */
-	builtin_apop_digest(ts, ret > 0 ? secret : "", ret > 0 ? slen : 0,
-	    hex);
+	/* Without a secret, the stand-in is hashed: the same work. */
+	builtin_apop_digest(ts, secret, slen, hex);
 	if (!gd_sasl_secret_equal(hex, 32, digest, strlen(digest)) ||
 	    ret == 0) {
 		out->reason = GD_SASL_BAD_CREDENTIALS;

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <nettle/memops.h>
 
 #include <gumdrop/conn.h>
@@ -14,6 +16,9 @@
 #include <gumdrop/tls.h>
 
 #include "sasl-private.h"
+
+/* Bytes of the stand-in secret given for users without one. */
+#define STEP_STAND_IN_LEN	32
 
 static const char *const step_cb_types[GD_SASL_CB_TYPES] = {
 	"tls-exporter", "tls-unique", "tls-server-end-point",
@@ -98,6 +103,44 @@ gd_sasl_x_verify_password(struct gd_sasl_exchange *x, const char *user,
 	if (ret == 0)
 		*user_r = NULL;
 	return ret > 0 ? 1 : 0;
+}
+
+/* A random stand-in secret, for users the realm has no secret for. */
+static void
+step_stand_in(struct gd_sasl *sasl, const char **secret_r, size_t *len_r)
+{
+	unsigned char *key = gd_pool_alloc(sasl->pool, STEP_STAND_IN_LEN);
+
+	(void)gnutls_rnd(GNUTLS_RND_NONCE, key, STEP_STAND_IN_LEN);
+	*secret_r = (const char *)key;
+	*len_r = STEP_STAND_IN_LEN;
+}
+
+int
+gd_sasl_x_plain_secret(struct gd_sasl_exchange *x, const char *user,
+    const char **secret_r, size_t *len_r, struct gd_realm_user **user_r)
+{
+	struct gd_sasl *sasl = step_sasl(x);
+	const struct gd_realm *realm = sasl->set->realm;
+	const char *err = NULL;
+	int ret = 0;
+
+	*user_r = NULL;
+	sasl->tried_user = gd_pool_strdup(sasl->pool, user);
+	if (gd_sasl_policy_locked(sasl->set, NULL, user, gd_now_ms()))
+		sasl->user_locked = true;
+	else if (realm->plain_secret != NULL)
+		ret = realm->plain_secret(realm, user, sasl->pool, secret_r,
+		    len_r, user_r, &err);
+	if (ret < 0) {
+		sasl->text = err;
+		return -1;
+	}
+	if (ret > 0)
+		return 1;
+	*user_r = NULL;
+	step_stand_in(sasl, secret_r, len_r);
+	return 0;
 }
 
 int

@@ -18,7 +18,6 @@
 
 #include "cram-md5-proto.h"
 
-#define CRAM_MD5_DUMMY_KEY	32
 
 struct sasl_cram_md5_state {
 	bool challenged;
@@ -83,33 +82,6 @@ sasl_cram_md5_challenge(struct gd_sasl_exchange *x,
 	return GD_SASL_CHALLENGE;
 }
 
-/*
- * The realm's plaintext secret for `user` into *secret_r, or a random
- * key (ret 0) so that the HMAC costs the same.  -1: the realm failed.
- */
-static int
-sasl_cram_md5_secret(struct gd_sasl_exchange *x, const char *user,
-    const char **secret_r, size_t *len_r, struct gd_realm_user **user_r,
-    const char **err)
-{
-	const struct gd_realm *realm = gd_sasl_x_realm(x);
-	struct gd_pool *pool = gd_sasl_x_pool(x);
-	unsigned char *dummy;
-	int r = 0;
-
-	*user_r = NULL;
-	if (realm->plain_secret != NULL)
-		r = realm->plain_secret(realm, user, pool, secret_r, len_r,
-		    user_r, err);
-	if (r != 0)
-		return r;
-	dummy = gd_pool_alloc(pool, CRAM_MD5_DUMMY_KEY);
-	(void)gnutls_rnd(GNUTLS_RND_NONCE, dummy, CRAM_MD5_DUMMY_KEY);
-	*secret_r = (const char *)dummy;
-	*len_r = CRAM_MD5_DUMMY_KEY;
-	return 0;
-}
-
 static enum gd_sasl_status
 sasl_cram_md5_step(struct gd_sasl_exchange *x, void *state, const void *in,
     size_t len, struct gd_sasl_step *out)
@@ -132,10 +104,9 @@ sasl_cram_md5_step(struct gd_sasl_exchange *x, void *state, const void *in,
 	if (cram_md5_parse(in, len, &r, &error) < 0)
 		return sasl_cram_md5_fail(out, GD_SASL_MALFORMED, error);
 	out->authcid = gd_pool_strndup(gd_sasl_x_pool(x), r.user, r.user_len);
-	ret = sasl_cram_md5_secret(x, out->authcid, &secret, &slen, &user,
-	    &error);
+	ret = gd_sasl_x_plain_secret(x, out->authcid, &secret, &slen, &user);
 	if (ret < 0)
-		return sasl_cram_md5_fail(out, GD_SASL_TEMPORARY, error);
+		return sasl_cram_md5_fail(out, GD_SASL_TEMPORARY, NULL);
 	cram_md5_digest(secret, slen, st->challenge, st->len, digest);
 	explicit_bzero((void *)secret, slen);
 	equal = gd_sasl_secret_equal(digest, sizeof(digest), r.digest,

@@ -22,7 +22,6 @@
 #include "digest-md5.h"
 
 #define DM_CHALLENGE_MAX	1024
-#define DM_DUMMY_KEY		32
 
 struct sasl_digest_md5_state {
 	bool challenged;
@@ -107,30 +106,6 @@ sasl_digest_md5_challenge(struct gd_sasl_exchange *x,
 	return GD_SASL_CHALLENGE;
 }
 
-/* The realm's plaintext secret, or a random key (0): the same work. */
-static int
-sasl_digest_md5_secret(struct gd_sasl_exchange *x, const char *user,
-    const char **secret_r, size_t *len_r, struct gd_realm_user **user_r,
-    const char **err)
-{
-	const struct gd_realm *realm = gd_sasl_x_realm(x);
-	struct gd_pool *pool = gd_sasl_x_pool(x);
-	unsigned char *dummy;
-	int r = 0;
-
-	*user_r = NULL;
-	if (realm->plain_secret != NULL)
-		r = realm->plain_secret(realm, user, pool, secret_r, len_r,
-		    user_r, err);
-	if (r != 0)
-		return r;
-	dummy = gd_pool_alloc(pool, DM_DUMMY_KEY);
-	(void)gnutls_rnd(GNUTLS_RND_NONCE, dummy, DM_DUMMY_KEY);
-	*secret_r = (const char *)dummy;
-	*len_r = DM_DUMMY_KEY;
-	return 0;
-}
-
 /*
  * Does the client's response (hex, any case) match either way of hashing
  * non-ASCII names (see digest_md5_compute)?  Both are computed and
@@ -172,10 +147,10 @@ sasl_digest_md5_response(struct gd_sasl_exchange *x,
 	    digest_md5_check(&st->r, &srv, &error) < 0)
 		return sasl_digest_md5_fail(out, GD_SASL_MALFORMED, error);
 	out->authcid = st->r.username.s;
-	ret = sasl_digest_md5_secret(x, st->r.username.s, &secret, &slen,
-	    &user, &error);
+	ret = gd_sasl_x_plain_secret(x, st->r.username.s, &secret, &slen,
+	    &user);
 	if (ret < 0)
-		return sasl_digest_md5_fail(out, GD_SASL_TEMPORARY, error);
+		return sasl_digest_md5_fail(out, GD_SASL_TEMPORARY, NULL);
 	if (!sasl_digest_md5_match(&st->r, secret, slen, &latin1) ||
 	    ret == 0) {
 		explicit_bzero((void *)secret, slen);

@@ -121,6 +121,19 @@ GD_API int gd_sasl_x_verify_password(struct gd_sasl_exchange *x,
     struct gd_realm_user **user_r);
 
 /*
+ * The realm's plaintext secret for `user` (CRAM-MD5, DIGEST-MD5, APOP),
+ * with the framework's protection.  1: *secret_r / *len_r is the secret
+ * and *user_r the user (may be NULL).  0: no secret to give (unknown user,
+ * not stored in plaintext, not allowed, locked out): *secret_r is a random
+ * stand-in of the same order of size, so the step does the same work and
+ * then fails with GD_SASL_BAD_CREDENTIALS.  -1: the realm failed (the step
+ * answers TEMPORARY).  Everything lives in the exchange's pool.  (ABI 1.2)
+ */
+GD_API int gd_sasl_x_plain_secret(struct gd_sasl_exchange *x,
+    const char *user, const char **secret_r, size_t *len_r,
+    struct gd_realm_user **user_r);
+
+/*
  * Channel-binding data captured when the exchange started: `type` is
  * "tls-exporter" (RFC 9266), "tls-unique" (RFC 5929, TLS 1.2) or
  * "tls-server-end-point" (RFC 5929).  Returns 0 with *data_r / *len_r

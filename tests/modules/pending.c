@@ -1,11 +1,17 @@
 /*
  * pending.so — hook fixture: answers PENDING and resumes from a thread of
- * its own ~20ms later with ACCEPT 250 2.0.0 "resumed".
+ * its own ~20ms later with ACCEPT 250 2.0.0 "resumed".  The thread is
+ * joined in fini: a detached one could still be returning into this
+ * object's code when the test unloads it.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include <gumdrop/gumdrop.h>
+
+static pthread_t pending_tid;
+static bool pending_started;
 
 static void *
 pending_thread(void *arg)
@@ -24,14 +30,21 @@ pending_handler(struct gd_hook_call *call, struct gd_module_ctx *ctx,
     void *data, struct gd_reply *reply_r)
 {
 	struct gd_hook_pending *p = gd_hook_pend(call);
-	pthread_t tid;
-
-	if (pthread_create(&tid, NULL, pending_thread, p) != 0) {
+	if (pending_started ||
+	    pthread_create(&pending_tid, NULL, pending_thread, p) != 0) {
 		gd_hook_resume(p, GD_VERDICT_ERROR, NULL);
 		return GD_VERDICT_PENDING;
 	}
-	pthread_detach(tid);
+	pending_started = true;
 	return GD_VERDICT_PENDING;
+}
+
+static void
+pending_fini(struct gd_module_ctx *ctx)
+{
+	if (pending_started)
+		pthread_join(pending_tid, NULL);
+	pending_started = false;
 }
 
 static const struct gd_hook_reg pending_hooks[] = {
@@ -50,4 +63,5 @@ GD_MODULE_EXPORT = {
 	.version = "0.1",
 	.deps = pending_deps,
 	.hooks = pending_hooks,
+	.fini = pending_fini,
 };
