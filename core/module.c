@@ -665,3 +665,18 @@ gd_module_count(void)
 {
 	return module_count;
 }
+
+int
+gd_module_pin_library(const void *symbol)
+{
+	Dl_info info;
+
+	if (dladdr(symbol, &info) == 0 || info.dli_fname == NULL)
+		return -1;
+	/* RTLD_NOLOAD: only a reference to what is loaded already; the
+	 * reference is never dropped, and RTLD_NODELETE says so to ld.so. */
+	if (dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD |
+	    RTLD_NODELETE) == NULL)
+		return -1;
+	return 0;
+}

@@ -408,6 +408,9 @@ realm_ldap_init(struct gd_module_ctx *ctx,
 	/* libldap initialises its global state on first use: do it here,
 	 * on the main thread, before pool threads race to it. */
 	ldap_set_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	/* ... which nothing frees: keep libldap (and its TLS and SASL
+	 * libraries) mapped after this module is unloaded. */
+	(void)gd_module_pin_library((const void *)ldap_initialize);
 	r = gd_xcalloc(1, sizeof(*r));
 	if (realm_ldap_parse(config, &r->conf, error_r) < 0) {
 		free(r->conf.bind_password);

@@ -167,6 +167,10 @@ sasl_gssapi_init(struct gd_module_ctx *ctx,
 
 	if (sasl_gssapi_parse(config, &p, error_r) < 0)
 		return -1;
+	/* The Kerberos libraries keep process-wide state (error tables,
+	 * loaded plugins) that no call frees: keep them mapped after this
+	 * module is unloaded. */
+	(void)gd_module_pin_library((const void *)gss_accept_sec_context);
 	gd_module_ctx_set_data(ctx, sasl_gssapi_own(&p));
 	return 0;
 }

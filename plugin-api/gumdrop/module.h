@@ -33,7 +33,8 @@
  *                    "tls-server-end-point" channel binding type (tls.h),
  *                    the listener key `sasl:`; service.h:
  *                    gd_service_module_ctx().
- *   1.2  2026-11-30  sasl-impl.h: gd_sasl_x_plain_secret().
+ *   1.2  2026-11-30  sasl-impl.h: gd_sasl_x_plain_secret();
+ *                    gd_module_pin_library().
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -181,6 +182,17 @@ GD_API const struct gd_config_node *gd_module_ctx_config(
 
 /* Number of loaded modules (the size of per-object slot arrays). */
 GD_API unsigned gd_module_count(void);
+
+/*
+ * Keep the shared library that defines `symbol` (e.g. a function of
+ * libldap) mapped until the process exits, even after the module that
+ * uses it is unloaded.  For libraries with process-wide state (option
+ * defaults, caches, registered plugins) that no call frees: unmapped
+ * under that state, its memory would be lost (and reported as a leak by
+ * LeakSanitizer).  Call it from init.  0, or -1 when the library cannot
+ * be found (the module may go on).  Main thread.  (ABI 1.2)
+ */
+GD_API int gd_module_pin_library(const void *symbol);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -400,4 +401,29 @@ Test(loader, complex_pending_module_resumes_on_loop)
 	cr_assert(ws.on_loop);
 	cr_assert_eq(ws.verdict, GD_VERDICT_ACCEPT);
 	cr_assert_str_eq(ws.text, "resumed");
+}
+
+Test(loader, pin_library_keeps_it_mapped_after_dlclose)
+{
+	const char *path = DIR "/dep-a.so";
+	void *dl, *sym;
+
+	cr_assert_null(dlopen(path, RTLD_LAZY | RTLD_NOLOAD));
+	dl = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+	cr_assert_not_null(dl, "%s", dlerror());
+	sym = dlsym(dl, "gumdrop_module");
+	cr_assert_not_null(sym);
+	cr_assert_eq(gd_module_pin_library(sym), 0);
+	dlclose(dl);
+	/* Still there: the pin holds a reference that is never dropped. */
+	dl = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+	cr_assert_not_null(dl);
+	dlclose(dl);
+}
+
+Test(loader, pin_library_of_no_library_fails)
+{
+	int local = 0;
+
+	cr_assert_eq(gd_module_pin_library(&local), -1);
 }
