@@ -515,6 +515,7 @@ Test(ldap, timeouts_when_the_server_hangs)
 {
 	pid_t pid;
 	double t0, took;
+	int i;
 
 	rl_clone();
 	rl_setup_mode(rl_env("CLONE_LDAP_URI"), true,
@@ -529,9 +530,15 @@ Test(ldap, timeouts_when_the_server_hangs)
 	t0 = rl_now();
 	cr_assert_eq(rl_verify("bob", "bob-pw", NULL), -1);
 	kill(pid, SIGCONT);
-	cr_assert_lt(took, 3.5, "took %.2f s", took);
-	cr_assert_lt(rl_now() - t0, 3.5, "took %.2f s", rl_now() - t0);
-	cr_assert_eq(rl_verify("alice", "alice-pw", NULL), 1, "recovered");
+	/* 1 s timeouts: well under 5 s even on a loaded machine, where a
+	 * hang would wait forever. */
+	cr_assert_lt(took, 5, "took %.2f s", took);
+	cr_assert_lt(rl_now() - t0, 5, "took %.2f s", rl_now() - t0);
+	/* The resumed server first works through what queued up while it
+	 * was stopped: give it a few tries to answer again. */
+	for (i = 0; i < 10 && rl_verify("alice", "alice-pw", NULL) != 1; i++)
+		usleep(200 * 1000);
+	cr_assert_lt(i, 10, "recovered");
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
