@@ -527,7 +527,9 @@ struct smtp_bdat {
 	bool in_chunk;			/* reading chunk bytes */
 	bool last;			/* the current/finished chunk is LAST */
 	bool too_big;			/* total went over limit */
-	bool failed;			/* an earlier chunk got an error */
+	bool failed;			/* discard the rest: set here when
+					 * over the limit, or by the session
+					 * when its consumers failed */
 };
 
 /* Start a transaction's chunking state (at MAIL, or RSET). */
@@ -554,8 +556,9 @@ size_t smtp_bdat_take(struct smtp_bdat *b, size_t avail, size_t *keep_r);
  * Reply for a completed chunk: 0 for success (the session says
  * "250 2.0.0 N octets received", or the final verdict for LAST), -1
  * with 552 5.3.4 when over the limit.  Marks the transaction failed on
- * error, so later chunks keep failing until RSET (RFC 3030 2 says the
- * data is read and discarded).
+ * error: later chunks are discarded and keep getting 552 5.3.4 until
+ * RSET or a new MAIL re-inits (RFC 3030 2: the data is read and
+ * discarded before the error reply).
  */
 int smtp_bdat_chunk_result(struct smtp_bdat *b, struct smtp_error *err_r);
 
