@@ -119,16 +119,18 @@ smtp_data_step(struct smtp_data *d, struct smtp_data_out *o, char c)
 	}
 }
 
-/* Length of the leading run without CR or LF. */
+/* Length of the leading run without CR or LF (memchr is vectorised:
+ * most of a message goes through here). */
 static size_t
 smtp_data_run(const char *p, size_t n)
 {
-	size_t i;
+	const char *cr, *lf;
 
-	for (i = 0; i < n; i++)
-		if (p[i] == '\r' || p[i] == '\n')
-			break;
-	return i;
+	cr = memchr(p, '\r', n);
+	if (cr != NULL)
+		n = (size_t)(cr - p);
+	lf = memchr(p, '\n', n);
+	return lf != NULL ? (size_t)(lf - p) : n;
 }
 
 int

@@ -345,9 +345,12 @@ struct smtp_mail {
  * do), the reverse-path, then SP-separated esmtp-params.
  * Returns 0 with *mail_r filled, or -1 with *err_r:
  *   501 5.5.4  no "FROM:", garbage after the path, a malformed value
- *              ("Bad SIZE value"), a duplicate parameter, HOLDFOR with
- *              HOLDUNTIL, HOLDFOR above max_holdfor / HOLDUNTIL in the
- *              past or too far, BY N with by-time <= 0
+ *              ("Bad SIZE parameter value"), a duplicate parameter,
+ *              HOLDFOR with HOLDUNTIL, HOLDFOR above cfg->max_holdfor,
+ *              HOLDUNTIL later than cfg->now + max_holdfor (a time in
+ *              the past is taken: release at once), BY in R mode with
+ *              by-time <= 0 (RFC 2852 4; N mode may be <= 0), by-time
+ *              beyond 9 digits
  *   501 5.1.7 / 553 5.6.7  the path (see smtp_path_parse)
  *   552 5.3.4  SIZE above cfg->max_size
  *   555 5.5.4  unknown parameter, or one whose extension is off (the
@@ -474,7 +477,8 @@ void smtp_data_init(struct smtp_data *d, uint64_t limit,
  * or when the input is used up.  *used_r: input bytes consumed; *out_len_r
  * bytes written.  The terminating CRLF.CRLF is consumed but not output;
  * the message's final CRLF is.  Bytes after the end (pipelined commands)
- * are not consumed.
+ * are not consumed.  In REFUSE mode the session should check
+ * smtp_data_bad() after each call if it wants Postfix's immediate 521.
  * Returns 1 when the end of data was reached, 0 when more input (or
  * more output room) is needed.  After 1, only smtp_data_result() and
  * smtp_data_init() may be called.
