@@ -53,58 +53,85 @@ static const struct gd_config_key smtp_listener_keys[] = {
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
-const char *const smtp_ext_names[SMTP_EXT_COUNT] = {
-	[SMTP_EXT_SIZE] = "SIZE",
-	[SMTP_EXT_PIPELINING] = "PIPELINING",
-	[SMTP_EXT_8BITMIME] = "8BITMIME",
-	[SMTP_EXT_SMTPUTF8] = "SMTPUTF8",
-	[SMTP_EXT_ENHANCEDSTATUSCODES] = "ENHANCEDSTATUSCODES",
-	[SMTP_EXT_CHUNKING] = "CHUNKING",
-	[SMTP_EXT_BINARYMIME] = "BINARYMIME",
-	[SMTP_EXT_DSN] = "DSN",
-	[SMTP_EXT_LIMITS] = "LIMITS",
-	[SMTP_EXT_REQUIRETLS] = "REQUIRETLS",
-	[SMTP_EXT_MT_PRIORITY] = "MT-PRIORITY",
-	[SMTP_EXT_FUTURERELEASE] = "FUTURERELEASE",
-	[SMTP_EXT_DELIVERBY] = "DELIVERBY",
-	[SMTP_EXT_XCLIENT] = "XCLIENT",
-	[SMTP_EXT_STARTTLS] = "STARTTLS",
-	[SMTP_EXT_AUTH] = "AUTH",
-	[SMTP_EXT_HELP] = "HELP",
+const struct smtp_ext_name smtp_ext_names[] = {
+	{ "SIZE", SMTP_EXT_SIZE },
+	{ "PIPELINING", SMTP_EXT_PIPELINING },
+	{ "8BITMIME", SMTP_EXT_8BITMIME },
+	{ "SMTPUTF8", SMTP_EXT_SMTPUTF8 },
+	{ "ENHANCEDSTATUSCODES", SMTP_EXT_ENHANCEDSTATUSCODES },
+	{ "CHUNKING", SMTP_EXT_CHUNKING },
+	{ "BINARYMIME", SMTP_EXT_BINARYMIME },
+	{ "DSN", SMTP_EXT_DSN },
+	{ "LIMITS", SMTP_EXT_LIMITS },
+	{ "REQUIRETLS", SMTP_EXT_REQUIRETLS },
+	{ "MT-PRIORITY", SMTP_EXT_MTPRIORITY },
+	{ "FUTURERELEASE", SMTP_EXT_FUTURERELEASE },
+	{ "DELIVERBY", SMTP_EXT_DELIVERBY },
+	{ "XCLIENT", SMTP_EXT_XCLIENT },
+	{ "STARTTLS", SMTP_EXT_STARTTLS },
+	{ "AUTH", SMTP_EXT_AUTH },
+	{ "HELP", 0 },
+	{ NULL, 0 },
 };
+
+/* "MT-PRIORITY" -> "mt-priority" into key (size >= 32). */
+static void
+smtp_ext_key(const char *keyword, char *key, size_t size)
+{
+	size_t k;
+
+	for (k = 0; keyword[k] != '\0' && k + 1 < size; k++)
+		key[k] = (char)(keyword[k] >= 'A' && keyword[k] <= 'Z' ?
+		    keyword[k] + 32 : keyword[k]);
+	key[k] = '\0';
+}
+
+static int
+smtp_ext_set(const struct gd_config_node *map, size_t j,
+    struct smtp_settings *st, const char **error_r)
+{
+	const char *name = smtp_ext_names[j].keyword;
+	unsigned bit = smtp_ext_names[j].bit;
+	bool on = bit == 0 ? st->help : (st->ext & bit) != 0;
+	char key[32];
+
+	smtp_ext_key(name, key, sizeof(key));
+	if (gd_config_get_bool(map, key, on, &on, error_r) < 0)
+		return -1;
+	if (bit == 0)
+		st->help = on;
+	else if (on)
+		st->ext |= bit;
+	else
+		st->ext &= ~bit;
+	return 0;
+}
 
 /* The `extensions:` map: lower-case keyword: bool. */
 static int
-smtp_ext_parse(const struct gd_config_node *node, bool ext[SMTP_EXT_COUNT],
+smtp_ext_parse(const struct gd_config_node *node, struct smtp_settings *st,
     const char **error_r)
 {
 	const struct gd_config_node *map = gd_config_get(node, "extensions");
 	char key[32];
 	size_t i, j;
 
-	if (map == NULL)
-		return 0;
-	for (i = 0; i < gd_config_node_count(map); i++) {
-		const char *name = gd_config_node_key(gd_config_node_at(map, i));
+	for (i = 0; map != NULL && i < gd_config_node_count(map); i++) {
+		const struct gd_config_node *v = gd_config_node_at(map, i);
 
-		for (j = 0; j < SMTP_EXT_COUNT; j++) {
-			size_t k;
-
-			for (k = 0; smtp_ext_names[j][k] != '\0'; k++)
-				key[k] = (char)(smtp_ext_names[j][k] |
-				    (smtp_ext_names[j][k] >= 'A' ? 0x20 : 0));
-			key[k] = '\0';
-			if (strcmp(key, name) == 0)
+		for (j = 0; smtp_ext_names[j].keyword != NULL; j++) {
+			smtp_ext_key(smtp_ext_names[j].keyword, key,
+			    sizeof(key));
+			if (strcmp(key, gd_config_node_key(v)) == 0)
 				break;
 		}
-		if (j == SMTP_EXT_COUNT) {
-			*error_r = gd_config_error(gd_config_node_at(map, i),
-			    "expected an SMTP extension (size, chunking, "
-			    "dsn, ...), got an unknown key");
+		if (smtp_ext_names[j].keyword == NULL) {
+			*error_r = gd_config_error(v, "expected an SMTP "
+			    "extension (size, chunking, dsn, ...), got an "
+			    "unknown key");
 			return -1;
 		}
-		if (gd_config_get_bool(map, name, ext[j], &ext[j],
-		    error_r) < 0)
+		if (smtp_ext_set(map, j, st, error_r) < 0)
 			return -1;
 	}
 	return 0;
@@ -222,7 +249,7 @@ smtp_settings_parse(const struct gd_config_node *node,
 	if (smtp_text_parse(node, st, error_r) < 0 ||
 	    smtp_limits_parse(node, st, error_r) < 0 ||
 	    smtp_flags_parse(node, st, error_r) < 0 ||
-	    smtp_ext_parse(node, st->ext, error_r) < 0 ||
+	    smtp_ext_parse(node, st, error_r) < 0 ||
 	    smtp_nets_parse(node, "relay-networks", &st->relay_nets,
 	    &st->n_relay_nets, error_r) < 0 ||
 	    smtp_nets_parse(node, "xclient-networks", &st->xclient_nets,
@@ -237,6 +264,7 @@ smtp_settings_defaults(struct smtp_settings *st, const char *hostname)
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
+	st->help = true;
 	st->hostname = hostname;
 	st->greeting = "ESMTP Gumdrop";
 	st->max_message_size = 35u << 20;
@@ -245,8 +273,8 @@ smtp_settings_defaults(struct smtp_settings *st, const char *hostname)
 	st->auth_required = -1;
 	st->refuse_early_talkers = true;
 	st->received = true;
-	for (i = 0; i < SMTP_EXT_COUNT; i++)
-		st->ext[i] = true;
+	for (i = 0; smtp_ext_names[i].keyword != NULL; i++)
+		st->ext |= smtp_ext_names[i].bit;
 }
 
 /* A listener's settings start as a copy of the module-wide ones; the

@@ -18,27 +18,15 @@
 
 #include <gumdrop/gumdrop.h>
 
-/* The extensions that can be switched off (`extensions:` map). */
-enum smtp_ext {
-	SMTP_EXT_SIZE = 0,
-	SMTP_EXT_PIPELINING,
-	SMTP_EXT_8BITMIME,
-	SMTP_EXT_SMTPUTF8,
-	SMTP_EXT_ENHANCEDSTATUSCODES,
-	SMTP_EXT_CHUNKING,
-	SMTP_EXT_BINARYMIME,
-	SMTP_EXT_DSN,
-	SMTP_EXT_LIMITS,
-	SMTP_EXT_REQUIRETLS,
-	SMTP_EXT_MT_PRIORITY,
-	SMTP_EXT_FUTURERELEASE,
-	SMTP_EXT_DELIVERBY,
-	SMTP_EXT_XCLIENT,
-	SMTP_EXT_STARTTLS,
-	SMTP_EXT_AUTH,
-	SMTP_EXT_HELP,
-	SMTP_EXT_COUNT
+#include "smtp-parse.h"
+
+/* The extensions (enum smtp_ext bits of smtp-parse.h) by their
+ * `extensions:` key, and HELP, which is not an ESMTP parameter. */
+struct smtp_ext_name {
+	const char *keyword;		/* as advertised */
+	unsigned bit;			/* 0: HELP */
 };
+extern const struct smtp_ext_name smtp_ext_names[];
 
 /* How a bare LF inside DATA is treated. */
 enum smtp_bare_lf {
@@ -64,7 +52,8 @@ struct smtp_settings {
 	bool refuse_early_talkers;
 	enum smtp_bare_lf bare_lf;
 	bool received;			/* add the Received: trace field */
-	bool ext[SMTP_EXT_COUNT];
+	unsigned ext;			/* enum smtp_ext bits switched on */
+	bool help;			/* HELP advertised */
 	struct smtp_settings *next;	/* the next listener's */
 };
 
@@ -78,9 +67,6 @@ struct smtp_config {
 
 /* The module's declared keys (smtp.c's descriptor). */
 extern const struct gd_config_key smtp_config_keys[];
-
-/* The extension names as advertised, indexed by enum smtp_ext. */
-extern const char *const smtp_ext_names[SMTP_EXT_COUNT];
 
 /*
  * Parse `node` (may be NULL: all defaults).  Returns a malloc'd config,
