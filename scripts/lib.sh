@@ -28,6 +28,8 @@ GD_PACKAGES="$GD_PACKAGES libidn-dev libjansson-dev libcurl4-gnutls-dev"
 GD_PACKAGES="$GD_PACKAGES libkrb5-dev krb5-kdc krb5-admin-server krb5-user"
 GD_PACKAGES="$GD_PACKAGES libldap-dev slapd ldap-utils"
 
+# smtp (issue 7), protocol parsing: IDNA2008 domains through libidn2.
+GD_PACKAGES="$GD_PACKAGES libidn2-dev"
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
 gd_install_deps() {

@@ -123,7 +123,7 @@ const char *smtp_verb_name(enum smtp_verb verb);
 
 /*
  * One parsed command line.  `args` points into the caller's line (not
- * copied): the text after the verb and its single separating space, with
+ * copied): the text after the verb and the spaces that follow it, with
  * trailing spaces and tabs removed (RFC 5321 4.1.1 tolerance); args_len
  * 0 and args pointing at the line's end when there are none.
  */
@@ -147,9 +147,10 @@ size_t smtp_cmd_line_max(size_t base, unsigned ext);
 /*
  * Parse one command line.  `line`/`len` is the line WITHOUT its CRLF (the
  * caller's reader split on CRLF; a LF or CR left inside is refused here).
- * `base_max` as for smtp_cmd_line_max() (0: default); the per-verb
- * limit is checked (MAIL and RCPT get the increments of their enabled
- * parameters, other verbs the base).  `lmtp` makes LHLO a verb (and
+ * `base_max` and `ext` as for smtp_cmd_line_max() (0: default); the
+ * per-verb limit is checked (MAIL and RCPT get the increments of their
+ * enabled parameters, AUTH 12288 (RFC 4954 4), XCLIENT base + 2048,
+ * other verbs the base).  `lmtp` makes LHLO a verb (and
  * HELO/EHLO unknown: RFC 2033 4.1 says a server MUST NOT accept them).
  *
  * Returns 0 and fills *cmd_r, or -1 with *err_r:
@@ -161,8 +162,9 @@ size_t smtp_cmd_line_max(size_t base, unsigned ext);
  *              RCPT, BDAT, VRFY, EXPN, AUTH, XCLIENT); cmd_r->verb is set
  * Verbs are case-insensitive.  NOOP and HELP take optional arguments.
  */
-int smtp_cmd_parse(const char *line, size_t len, size_t base_max, bool lmtp,
-    struct smtp_cmd *cmd_r, struct smtp_error *err_r);
+int smtp_cmd_parse(const char *line, size_t len, size_t base_max,
+    unsigned ext, bool lmtp, struct smtp_cmd *cmd_r,
+    struct smtp_error *err_r);
 
 /*
  * HELO/EHLO/LHLO argument: a domain or an address literal (RFC 5321
@@ -266,6 +268,10 @@ int smtp_domain_convert(const char *in, size_t len, char *alabel,
  */
 enum smtp_domain_kind smtp_literal_check(const char *in, size_t len);
 
+/* RFC 5321 Domain syntax in ASCII: sub-domains of letters, digits and
+ * inner hyphens, labels of 1..63, total <= 255, no trailing dot. */
+bool smtp_domain_ascii_valid(const char *in, size_t len);
+
 /* Whether in[0..len) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool smtp_utf8_valid(const char *in, size_t len);
 
@@ -347,9 +353,7 @@ struct smtp_mail {
  *   555 5.5.4  unknown parameter, or one whose extension is off (the
  *              text names it), e.g. BODY=BINARYMIME with BINARYMIME or
  *              CHUNKING off, BODY=8BITMIME with 8BITMIME off
- *   553 5.7.? is never used here; BY in R mode with a by-time below
- *              cfg->min_by is 501 5.5.4 (RFC 2852 4.1 leaves the
- *              refusal to the server)
+ * BY with a by-time below cfg->min_by is 501 5.5.4 too.
  * REQUIRETLS on a cleartext session is the session's check (530 5.7.10).
  */
 int smtp_mail_parse(const char *args, size_t len,
@@ -523,7 +527,9 @@ struct smtp_bdat {
 	bool in_chunk;			/* reading chunk bytes */
 	bool last;			/* the current/finished chunk is LAST */
 	bool too_big;			/* total went over limit */
-	bool failed;			/* an earlier chunk got an error */
+	bool failed;			/* discard the rest: set here when
+					 * over the limit, or by the session
+					 * when its consumers failed */
 };
 
 /* Start a transaction's chunking state (at MAIL, or RSET). */
@@ -550,8 +556,9 @@ size_t smtp_bdat_take(struct smtp_bdat *b, size_t avail, size_t *keep_r);
  * Reply for a completed chunk: 0 for success (the session says
  * "250 2.0.0 N octets received", or the final verdict for LAST), -1
  * with 552 5.3.4 when over the limit.  Marks the transaction failed on
- * error, so later chunks keep failing until RSET (RFC 3030 2 says the
- * data is read and discarded).
+ * error: later chunks are discarded and keep getting 552 5.3.4 until
+ * RSET or a new MAIL re-inits (RFC 3030 2: the data is read and
+ * discarded before the error reply).
  */
 int smtp_bdat_chunk_result(struct smtp_bdat *b, struct smtp_error *err_r);
 
