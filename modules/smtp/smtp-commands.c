@@ -92,8 +92,8 @@ smtp_line(struct smtp_session *s, const char *line, size_t len)
 		smtp_auth_line(s, line, len);
 		return;
 	}
-	if (smtp_cmd_parse(line, len, 0, s->proto == GD_SMTP_PROTO_LMTP,
-	    &cmd, &err) < 0) {
+	if (smtp_cmd_parse(line, len, 0, smtp_ext_now(s),
+	    s->proto == GD_SMTP_PROTO_LMTP, &cmd, &err) < 0) {
 		/* The core already bounds the line; lengths are its job. */
 		if (cmd.verb == SMTP_VERB_BDAT && err.code == 501) {
 			/* The chunk's length is unknown: we cannot find the
