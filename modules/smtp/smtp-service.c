@@ -134,13 +134,18 @@ smtp_svc_tls_cipher(const struct gd_smtp_session *g)
 static const char *
 smtp_svc_auth_user(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->auth_user;
+	const struct smtp_session *s = smtp_c(g);
+
+	/* During smtp.auth the login is known but not yet granted. */
+	return s->pending_user != NULL ? s->pending_user : s->auth_user;
 }
 
 static const char *
 smtp_svc_auth_mechanism(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->auth_mech;
+	const struct smtp_session *s = smtp_c(g);
+
+	return s->pending_user != NULL ? s->pending_mech : s->auth_mech;
 }
 
 static const char *
