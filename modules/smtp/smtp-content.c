@@ -130,7 +130,7 @@ smtp_content_trace(struct smtp_session *s)
 	memset(&r, 0, sizeof(r));
 	localtime_r(&now, &tm);
 	r.helo = s->helo;
-	r.client_rdns = s->x_name;
+	r.client_rdns = s->x_name != NULL ? s->x_name : s->rdns_name;
 	r.client_addr = s->x_addr != NULL ? s->x_addr :
 	    gd_conn_peer_ip(s->conn);
 	r.by_host = s->cfg->hostname;

@@ -139,6 +139,12 @@ struct smtp_session {
 	/* HELO and the client */
 	char *helo;			/* conn pool; NULL before */
 	bool esmtp;
+	/* forward-confirmed reverse DNS (smtp-rdns.c) */
+	struct gd_dns_query *rdns_query;
+	enum gd_smtp_rdns rdns;
+	const char *ptr_name;		/* conn pool */
+	const char *rdns_name;		/* ptr_name once confirmed */
+	unsigned connect_gates;		/* greeting delay, rdns; then hook */
 	uint8_t addr16[16];
 	bool have_addr;
 	bool relay_client;
@@ -190,6 +196,8 @@ void smtp_close_421(struct smtp_session *s, const char *enhanced,
 bool smtp_bad_command(struct smtp_session *s);
 /* The greeting (after delay and smtp.connect). */
 void smtp_greet(struct smtp_session *s);
+/* One of the things smtp.connect waits for is done (delay, rdns). */
+void smtp_connect_ready(struct smtp_session *s);
 /* The extensions on now (TLS state, authorisation). */
 unsigned smtp_ext_now(const struct smtp_session *s);
 bool smtp_ext_on(const struct smtp_session *s, unsigned bit);
@@ -216,6 +224,10 @@ size_t smtp_auth_mechs(struct smtp_session *s, const char **names,
 void smtp_cmd_xclient(struct smtp_session *s, const struct smtp_cmd *cmd);
 /* Recompute relay and XCLIENT authorisation from the client address. */
 void smtp_client_update(struct smtp_session *s);
+
+/* ---- smtp-rdns.c ---- */
+void smtp_rdns_start(struct smtp_session *s);
+void smtp_rdns_cancel(struct smtp_session *s);
 
 /* ---- smtp-txn.c ---- */
 void smtp_cmd_mail(struct smtp_session *s, const struct smtp_cmd *cmd);

@@ -211,7 +211,15 @@ smtp_greet_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)revents;
 	ev_timer_stop(ev, w);
 	s->greet_timer_on = false;
-	smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
+	smtp_connect_ready(s);
+}
+
+void
+smtp_connect_ready(struct smtp_session *s)
+{
+	assert(s->connect_gates > 0);
+	if (--s->connect_gates == 0)
+		smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
 }
 
 static void
@@ -232,8 +240,11 @@ smtp_open(struct gd_conn *conn)
 	/* Without early-talker refusal, input waits for the greeting. */
 	if (!s->cfg->refuse_early_talkers)
 		gd_conn_pause_read(conn);
+	/* smtp.connect waits for the delay and the reverse DNS. */
+	s->connect_gates = 2;
+	smtp_rdns_start(s);
 	if (s->cfg->greeting_delay_ms == 0) {
-		smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
+		smtp_connect_ready(s);
 		return;
 	}
 	ev_timer_init(&s->greet_timer, smtp_greet_timer_cb,
@@ -290,6 +301,11 @@ smtp_input_line(struct smtp_session *s)
 	if (s->state == SMTP_S_CONNECT) {
 		/* A client that talks before the greeting (RFC 5321 4.3.1:
 		 * it must wait): refused, as spam engines do. */
+		smtp_rdns_cancel(s);
+		if (s->greet_timer_on)
+			ev_timer_stop(gd_loop_ev(gd_conn_loop(s->conn)),
+			    &s->greet_timer);
+		s->greet_timer_on = false;
 		smtp_hook_cancel(s);
 		smtp_reply(s, 554, "5.5.1", "%s Error: talked before the "
 		    "greeting", s->cfg->hostname);
@@ -327,6 +343,7 @@ smtp_close(struct smtp_session *s)
 		ev_timer_stop(gd_loop_ev(gd_conn_loop(s->conn)),
 		    &s->greet_timer);
 	s->greet_timer_on = false;
+	smtp_rdns_cancel(s);
 	smtp_hook_cancel(s);
 	smtp_auth_close(s);
 	smtp_txn_reset(s);

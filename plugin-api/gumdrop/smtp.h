@@ -242,6 +242,15 @@ struct gd_smtp_header_handler {
 	void (*end)(void *ctx);
 };
 
+/* Forward-confirmed reverse DNS of the client (service: `client_rdns`). */
+enum gd_smtp_rdns {
+	GD_SMTP_RDNS_UNKNOWN = 0,	/* not looked up (off, UNIX socket) */
+	GD_SMTP_RDNS_OK,		/* PTR name whose A/AAAA has the address */
+	GD_SMTP_RDNS_NONE,		/* no PTR record */
+	GD_SMTP_RDNS_MISMATCH,		/* the PTR name does not resolve back */
+	GD_SMTP_RDNS_TEMPFAIL,		/* the resolver failed or timed out */
+};
+
 /* Metadata times (service: `time()`). */
 enum gd_smtp_time {
 	GD_SMTP_TIME_CONNECT = 0,	/* session start */
@@ -301,8 +310,15 @@ struct gd_smtp_service {
 	 */
 	const char *(*client_ip)(const struct gd_smtp_session *s);
 	unsigned (*client_port)(const struct gd_smtp_session *s);
-	/* The client's name from XCLIENT NAME, or NULL. */
+	/*
+	 * The client's verified name: XCLIENT NAME when a proxy gave one,
+	 * else the forward-confirmed reverse DNS name, else NULL.
+	 */
 	const char *(*client_name)(const struct gd_smtp_session *s);
+	/* The reverse DNS outcome (looked up before smtp.connect runs),
+	 * and the PTR name found, verified or not (NULL if none). */
+	enum gd_smtp_rdns (*client_rdns)(const struct gd_smtp_session *s);
+	const char *(*client_ptr)(const struct gd_smtp_session *s);
 	/* True once a trusted proxy's XCLIENT changed the metadata. */
 	bool (*xclient)(const struct gd_smtp_session *s);
 	/* True when the client is in the relay networks. */

@@ -25,6 +25,11 @@ with open(d.config, "w") as f:
 workers: 2
 modules:
   load: [smtp, smtp-test]
+dns:
+  local-data: ["4.0.0.127.in-addr.arpa. PTR ok.test.",
+               "ok.test. A 127.0.0.4",
+               "2.0.0.127.in-addr.arpa. PTR liar.test.",
+               "liar.test. A 192.0.2.1"]
 smtp-test:
   dir: {out}
 smtp:
@@ -259,6 +264,31 @@ t0 = time.monotonic()
 check(c.reply()[0] == 220 and time.monotonic() - t0 >= 0.35,
       "greeting-delay holds the greeting")
 c.close()
+
+# ---- forward-confirmed reverse DNS, before smtp.connect ----
+for src, want in [("127.0.0.4", "rdns=1 ptr=ok.test name=ok.test"),
+                  ("127.0.0.2", "rdns=3 ptr=liar.test name=-"),
+                  ("127.0.0.3", "rdns=2 ptr=- name=-")]:
+    sock = socket.socket()
+    sock.bind((src, 0))
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", mx))
+    c = Raw(sock)
+    c.reply()
+    c.cmd("EHLO x")
+    c.cmd("MAIL FROM:<s@example.org>")
+    c.cmd("RCPT TO:<rdns@test.example>")
+    c.cmd("DATA")
+    c.send(b"Subject: rdns\r\n\r\nx\r\n.\r\n")
+    c.reply()
+    c.cmd("QUIT")
+    check(wait_event(out, "ip=%s " % src) and
+          any(("ip=%s " % src) in e and want in e for e in events(out)),
+          "FCrDNS of %s: %s" % (src, want))
+    head = message(out, last_ids(out, 1)[0]).split(b"\r\n\r\n")[0]
+    if "ok.test" in want:
+        check(b"from x (ok.test [127.0.0.4])" in head.replace(b"\r\n\t",
+              b" "), "Received: names the verified host: %r" % head)
 
 # ---- submission needs AUTH ----
 c = connect(sub)

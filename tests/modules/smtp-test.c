@@ -108,8 +108,12 @@ st_connect(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	struct gd_smtp_session *s = st_mod.smtp->session(call);
 
 	(void)ctx; (void)data; (void)reply_r;
-	st_log("connect proto=%d ip=%s", (int)st_mod.smtp->protocol(s),
-	    st_mod.smtp->client_ip(s));
+	st_log("connect proto=%d ip=%s port=%u rdns=%d ptr=%s name=%s",
+	    (int)st_mod.smtp->protocol(s), st_mod.smtp->client_ip(s),
+	    st_mod.smtp->client_port(s), (int)st_mod.smtp->client_rdns(s),
+	    st_mod.smtp->client_ptr(s) != NULL ? st_mod.smtp->client_ptr(s) :
+	    "-", st_mod.smtp->client_name(s) != NULL ?
+	    st_mod.smtp->client_name(s) : "-");
 	return GD_VERDICT_CONTINUE;
 }
 
