@@ -54,7 +54,9 @@ smtp_parse_cfg(const struct smtp_session *s)
 	struct smtp_parse_cfg pc;
 
 	memset(&pc, 0, sizeof(pc));
-	pc.ext = smtp_ext_now(s);
+	/* REQUIRETLS is parsed in cleartext too, to refuse it with the
+	 * right reply (530 5.7.10, RFC 8689 4.1), not as unknown. */
+	pc.ext = smtp_ext_now(s) | (s->cfg->ext & SMTP_EXT_REQUIRETLS);
 	pc.max_size = s->cfg->max_message_size;
 	pc.max_holdfor = SMTP_MAX_HOLD;
 	pc.now = (int64_t)time(NULL);
