@@ -169,7 +169,8 @@ smtp_content_start(struct smtp_session *s, bool bdat)
 	t->data.bdat = bdat;
 	gd_stream_set_wakeup(t->data.stream, smtp_content_wakeup, s);
 	smtp_hook_sync(s, SMTP_HOOK_DATA, &t->data, &r);
-	if (r.verdict == GD_VERDICT_REJECT || r.verdict == GD_VERDICT_TEMPFAIL ||
+	if (r.verdict == GD_VERDICT_REJECT ||
+	    r.verdict == GD_VERDICT_TEMPFAIL ||
 	    r.verdict == GD_VERDICT_ERROR) {
 		t->refused.code = r.reply.code;
 		t->refused.enhanced = r.reply.enhanced != NULL ?

@@ -57,7 +57,7 @@ enum smtp_point {
 /* The module's data (gd_module_ctx_get_data). */
 struct smtp_module {
 	struct gd_hook_point *points[SMTP_HOOK_COUNT];
-	pthread_mutex_t lock;		/* guards `current` and `configs` */
+	pthread_mutex_t lock;		/* guards current, configs */
 	struct smtp_config *current;	/* for gd_module_ctx_config() */
 	struct smtp_config *configs;	/* every one parsed, newest first */
 };
@@ -84,7 +84,7 @@ typedef void smtp_hook_cb(struct smtp_session *s,
 struct smtp_rcpt_result {
 	bool set;
 	enum gd_verdict verdict;
-	struct gd_reply reply;		/* strings in the transaction pool */
+	struct gd_reply reply;		/* strings: transaction pool */
 };
 
 /* A module that wants the parsed header. */
@@ -144,7 +144,7 @@ struct smtp_session {
 	enum gd_smtp_rdns rdns;
 	const char *ptr_name;		/* conn pool */
 	const char *rdns_name;		/* ptr_name once confirmed */
-	unsigned connect_gates;		/* greeting delay, rdns; then hook */
+	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];
 	bool have_addr;
 	bool relay_client;
@@ -157,8 +157,8 @@ struct smtp_session {
 	bool x_port_set;
 	/* authentication */
 	struct gd_sasl *sasl;
-	bool sasl_waiting;		/* a 334 was sent: next line answers */
-	bool sasl_final;		/* success data sent: await empty line */
+	bool sasl_waiting;		/* 334 sent: next line answers */
+	bool sasl_final;		/* success data sent: empty line */
 	const char *auth_user;		/* conn pool */
 	const char *auth_mech;
 	const char *pending_user;	/* SASL succeeded, smtp.auth runs */

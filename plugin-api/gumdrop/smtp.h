@@ -181,7 +181,7 @@ struct gd_smtp_mail {
 	 * absolute time (seconds since the epoch), 0 if none. */
 	int64_t by_deadline;
 	int64_t by_seconds;
-	bool by_return;			/* R: return the message when late */
+	bool by_return;			/* R: return it when late */
 	bool by_trace;			/* T: trace requested */
 	/* AUTH= (RFC 4954 5), xtext-decoded; NULL when absent or <>. */
 	const char *auth;
@@ -192,13 +192,13 @@ struct gd_smtp_mail {
  * (service: `rcpt()`).  Strings owned by the transaction.
  */
 struct gd_smtp_rcpt {
-	unsigned index;			/* 0-based, among accepted ones */
+	unsigned index;			/* 0-based, among accepted */
 	const char *address;		/* "local@domain" */
 	const char *local_part;
 	const char *domain;		/* IDNA A-labels; "" for a bare
 					 * postmaster */
 	unsigned notify;		/* GD_SMTP_NOTIFY_*, 0 if absent */
-	const char *orcpt_type;		/* ORCPT= address type ("rfc822") */
+	const char *orcpt_type;		/* ORCPT= type ("rfc822") */
 	const char *orcpt;		/* ORCPT= address, xtext-decoded */
 	/*
 	 * The module that accepted the recipient (its name), set by the
@@ -219,7 +219,7 @@ struct gd_smtp_data {
 	 */
 	struct gd_stream *stream;
 	bool bdat;			/* carried by BDAT, not DATA */
-	uint64_t size;			/* smtp.data-end: bytes of content */
+	uint64_t size;			/* data-end: content bytes */
 };
 
 /*
@@ -245,16 +245,16 @@ struct gd_smtp_header_handler {
 /* Forward-confirmed reverse DNS of the client (service: `client_rdns`). */
 enum gd_smtp_rdns {
 	GD_SMTP_RDNS_UNKNOWN = 0,	/* not looked up (off, UNIX socket) */
-	GD_SMTP_RDNS_OK,		/* PTR name whose A/AAAA has the address */
+	GD_SMTP_RDNS_OK,		/* the PTR name resolves back */
 	GD_SMTP_RDNS_NONE,		/* no PTR record */
-	GD_SMTP_RDNS_MISMATCH,		/* the PTR name does not resolve back */
-	GD_SMTP_RDNS_TEMPFAIL,		/* the resolver failed or timed out */
+	GD_SMTP_RDNS_MISMATCH,		/* it does not resolve back */
+	GD_SMTP_RDNS_TEMPFAIL,		/* resolver failure, timeout */
 };
 
 /* Metadata times (service: `time()`). */
 enum gd_smtp_time {
 	GD_SMTP_TIME_CONNECT = 0,	/* session start */
-	GD_SMTP_TIME_MAIL,		/* MAIL accepted (0: no transaction) */
+	GD_SMTP_TIME_MAIL,		/* MAIL accepted (0: none) */
 	GD_SMTP_TIME_DATA,		/* content started */
 	GD_SMTP_TIME_DATA_END,		/* content ended */
 };
