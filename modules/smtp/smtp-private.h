@@ -137,7 +137,7 @@ struct smtp_session {
 	unsigned bad_commands;
 	unsigned transactions;
 	/* HELO and the client */
-	char *helo;			/* conn pool; NULL before */
+	char *helo;			/* NULL before HELO (smtp_set) */
 	bool esmtp;
 	/* forward-confirmed reverse DNS (smtp-rdns.c) */
 	struct gd_dns_query *rdns_query;
@@ -151,18 +151,18 @@ struct smtp_session {
 	bool xclient_ok;
 	/* XCLIENT overrides (conn pool) */
 	bool xclient;
-	const char *x_addr;
-	const char *x_name;
+	char *x_addr;			/* smtp_set */
+	char *x_name;
 	unsigned x_port;
 	bool x_port_set;
 	/* authentication */
 	struct gd_sasl *sasl;
 	bool sasl_waiting;		/* 334 sent: next line answers */
 	bool sasl_final;		/* success data sent: empty line */
-	const char *auth_user;		/* conn pool */
-	const char *auth_mech;
-	const char *pending_user;	/* SASL succeeded, smtp.auth runs */
-	const char *pending_mech;
+	char *auth_user;		/* smtp_set */
+	char *auth_mech;
+	char *pending_user;		/* SASL succeeded, smtp.auth runs */
+	char *pending_mech;
 	/* greeting delay */
 	ev_timer greet_timer;
 	bool greet_timer_on;
@@ -189,6 +189,11 @@ void smtp_reply_err(struct smtp_session *s, const struct smtp_error *err);
 void smtp_reply_lines(struct smtp_session *s, unsigned code,
     const char *enhanced, const char *const *lines, size_t n);
 void smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r);
+/*
+ * Replace a session string (malloc'd, freed at close; NULL clears), so
+ * that repeated commands (EHLO, AUTH, XCLIENT) never grow memory.
+ */
+void smtp_set(char **field, const char *value);
 /* 421 and close. */
 void smtp_close_421(struct smtp_session *s, const char *enhanced,
     const char *text, const char *reason);

@@ -10,6 +10,7 @@
  * paused, so replies stay in the order of the commands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -96,6 +97,13 @@ smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r)
 		smtp_enter_state(s, SMTP_S_CLOSING);
 		gd_conn_close(s->conn, true, "hook asked to disconnect");
 	}
+}
+
+void
+smtp_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? gd_xstrdup(value) : NULL;
 }
 
 void
@@ -350,6 +358,13 @@ smtp_close(struct smtp_session *s)
 	smtp_hook_sync(s, SMTP_HOOK_DISCONNECT, NULL, &r);
 	gd_pool_destroy(&s->cmd_pool);
 	gd_pool_destroy(&s->txn_pool);
+	smtp_set(&s->helo, NULL);
+	smtp_set(&s->x_addr, NULL);
+	smtp_set(&s->x_name, NULL);
+	smtp_set(&s->auth_user, NULL);
+	smtp_set(&s->auth_mech, NULL);
+	smtp_set(&s->pending_user, NULL);
+	smtp_set(&s->pending_mech, NULL);
 	s->magic = 0;
 }
 
