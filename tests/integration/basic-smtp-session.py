@@ -48,7 +48,7 @@ listeners:
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp}}
   - {{name: submission, address: "127.0.0.1:{sub}", protocol: submission}}
   - {{name: limited, address: "127.0.0.1:{lim}", protocol: smtp,
-     idle-timeout: 1s}}
+     idle-timeout: 1s, command-timeout: 50ms}}
   - {{name: delayed, address: "127.0.0.1:{delay}", protocol: smtp}}
   - {{name: lmtp, address: "127.0.0.1:{lmtp}", protocol: lmtp}}
   - {{name: lmtp-unix, address: "unix:{lmtp_sock}", protocol: lmtp}}
@@ -172,6 +172,8 @@ c.cmd("MAIL FROM:<s@example.org>")
 c.cmd("RCPT TO:<u@test.example>")
 c.send(b"BDAT 5\r\nhello")
 c.reply()
+check(c.cmd("RCPT TO:<late@test.example>")[0] == 503,
+      "RCPT after a BDAT chunk: 503")
 check(c.cmd("RSET")[0] == 250, "RSET between chunks")
 c.send(b"BDAT 1 LAST\r\nx")
 check(c.reply()[0] == 503, "BDAT after RSET: 503")
@@ -250,6 +252,12 @@ r = c.cmd("BAD3")
 r2 = c.reply()
 check(r[0] == 500 and r2[0] == 421 and c.closed(),
       "too many bad commands: 500, then 421 and close")
+c = connect(lim)
+c.cmd("EHLO x")
+c.cmd("MAIL FROM:<s@example.org>")
+r = c.cmd("RCPT TO:<slow3@test.example>")
+check(r[0] == 421 and r[1][0].startswith("4.4.2") and c.closed(),
+      "command-timeout while smtp.rcpt pends: 421 4.4.2 and close")
 c = connect(lim)
 t0 = time.monotonic()
 r = c.reply()
