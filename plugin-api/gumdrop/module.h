@@ -35,6 +35,10 @@
  *                    gd_service_module_ctx().
  *   1.2  2026-11-30  sasl-impl.h: gd_sasl_x_plain_secret();
  *                    gd_module_pin_library().
+ *   1.3  2026-11-30  SMTP: gumdrop/cidr.h (network prefixes, the
+ *                    listeners' allow/deny matcher, now public for the
+ *                    smtp module's relay and XCLIENT networks);
+ *                    gumdrop/smtp.h (service "smtp" 1.0).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -46,7 +50,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	2
+#define GD_ABI_MINOR	3
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u
