@@ -182,7 +182,7 @@ smtp_path_domain(const struct smtp_path_ctx *c, const char *s, size_t len,
 			return smtp_path_bad(c, "bad address literal");
 		memcpy(p->domain, s, len);
 		p->domain[len] = '\0';
-		memcpy(p->domain_utf8, s, len + 1);
+		memcpy(p->domain_utf8, p->domain, len + 1);
 		return 0;
 	}
 	if (smtp_domain_convert(s, len, p->domain, p->domain_utf8,

@@ -210,6 +210,12 @@ smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_cmd *cmd)
 	struct smtp_error err;
 	struct smtp_rcpt *r;
 
+	if (s->txn.started) {
+		/* The content (BDAT chunks) has begun: its trace and
+		 * consumers were set up for the recipients so far. */
+		smtp_reply(s, 503, "5.5.1", "RCPT after BDAT");
+		return;
+	}
 	if (s->cfg->max_recipients != 0 &&
 	    s->txn.nrcpt >= s->cfg->max_recipients) {
 		smtp_reply(s, 452, "4.5.3", "Too many recipients");

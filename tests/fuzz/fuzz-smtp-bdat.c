@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fz_result {
 	uint32_t hash;		/* of the content kept and the replies */
-	uint64_t kept;
+	uint64_t kept;		/* in the current transaction */
 	uint64_t total;
 };
 
@@ -25,6 +25,16 @@ static void
 fz_mix(struct fz_result *r, uint32_t v)
 {
 	r->hash = (r->hash ^ v) * 16777619u;
+}
+
+/* Never more content kept than the limit; all of it below the limit. */
+static void
+fz_check(const struct smtp_bdat *b, const struct fz_result *r, uint64_t limit)
+{
+	if (limit != 0 && r->kept > limit)
+		abort();
+	if ((limit == 0 || b->total <= limit) && r->kept != b->total)
+		abort();
 }
 
 static size_t
@@ -75,12 +85,14 @@ fz_run(const char *in, size_t size, uint64_t limit, bool bytewise,
 		if (b.in_chunk)
 			break;		/* the input ended inside the chunk */
 		fz_mix(r, smtp_bdat_chunk_result(&b, &e) < 0 ? e.code : 250);
-		if (last)
+		fz_check(&b, r, limit);
+		if (last) {
 			smtp_bdat_init(&b, limit);
+			r->kept = 0;
+		}
 	}
 	r->total = b.total;
-	if (limit != 0 && r->kept > limit)
-		abort();
+	fz_check(&b, r, limit);
 }
 
 int

@@ -12,7 +12,7 @@ import smtplib
 import socket
 import time
 
-from gdtest import Daemon, check, finish, free_port
+from gdtest import Daemon, check, finish, free_port, run_gumdropd
 from smtplib_util import (Raw, connect, events, fixture_modules, header,
                           last_ids, message, strip_trace, wait_event)
 
@@ -48,7 +48,7 @@ listeners:
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp}}
   - {{name: submission, address: "127.0.0.1:{sub}", protocol: submission}}
   - {{name: limited, address: "127.0.0.1:{lim}", protocol: smtp,
-     idle-timeout: 1s}}
+     idle-timeout: 1s, command-timeout: 50ms}}
   - {{name: delayed, address: "127.0.0.1:{delay}", protocol: smtp}}
   - {{name: lmtp, address: "127.0.0.1:{lmtp}", protocol: lmtp}}
   - {{name: lmtp-unix, address: "unix:{lmtp_sock}", protocol: lmtp}}
@@ -172,6 +172,8 @@ c.cmd("MAIL FROM:<s@example.org>")
 c.cmd("RCPT TO:<u@test.example>")
 c.send(b"BDAT 5\r\nhello")
 c.reply()
+check(c.cmd("RCPT TO:<late@test.example>")[0] == 503,
+      "RCPT after a BDAT chunk: 503")
 check(c.cmd("RSET")[0] == 250, "RSET between chunks")
 c.send(b"BDAT 1 LAST\r\nx")
 check(c.reply()[0] == 503, "BDAT after RSET: 503")
@@ -250,6 +252,12 @@ r = c.cmd("BAD3")
 r2 = c.reply()
 check(r[0] == 500 and r2[0] == 421 and c.closed(),
       "too many bad commands: 500, then 421 and close")
+c = connect(lim)
+c.cmd("EHLO x")
+c.cmd("MAIL FROM:<s@example.org>")
+r = c.cmd("RCPT TO:<slow3@test.example>")
+check(r[0] == 421 and r[1][0].startswith("4.4.2") and c.closed(),
+      "command-timeout while smtp.rcpt pends: 421 4.4.2 and close")
 c = connect(lim)
 t0 = time.monotonic()
 r = c.reply()
@@ -402,6 +410,51 @@ c.send(b"Subject: spam\r\n\r\nbuy\r\n.\r\n")
 r = c.reply()
 check(r[0] == 550 and r[1][0].startswith("5.7.1"), "data-end SPAM: 550")
 c.cmd("QUIT")
+
+# ---- parameters reach smtp.mail and smtp.rcpt ----
+c = connect(mx)
+c.cmd("EHLO x")
+r = c.cmd("MAIL FROM:<p@example.org> SIZE=100 BODY=8BITMIME RET=HDRS "
+          "ENVID=ab+2Bc MT-PRIORITY=3 HOLDFOR=60 BY=3600;R")
+check(r[0] == 250, "MAIL with DSN, MT-PRIORITY, HOLDFOR, BY: 250")
+r = c.cmd("RCPT TO:<p@test.example> NOTIFY=SUCCESS,FAILURE "
+          "ORCPT=rfc822;p+40test.example")
+check(r[0] == 250, "RCPT with NOTIFY and ORCPT: 250")
+ev = [e for e in events(out) if e.startswith("mail from=<p@example.org>")]
+check(ev and "size=100 " in ev[-1] and "body=2 " in ev[-1] and
+      "ret=2 " in ev[-1] and "envid=ab+c " in ev[-1] and
+      "prio=3 " in ev[-1] and "by=3600 " in ev[-1] and
+      "hold=0 " not in ev[-1], "smtp.mail saw every parameter: %s" % ev)
+check(wait_event(out, "rcpt to=<p@test.example> notify=6 "
+                 "orcpt=rfc822;p@test.example"),
+      "smtp.rcpt saw NOTIFY and the decoded ORCPT")
+c.cmd("RSET")
+r = c.cmd("MAIL FROM:<\u7528\u6237@example.org>")
+check(r[0] == 553 and r[1][0].startswith("5.6.7"),
+      "UTF-8 address without SMTPUTF8: 553 5.6.7")
+c.send("MAIL FROM:<\u7528\u6237@\u4f8b\u3048.jp> SMTPUTF8\r\n"
+       "RCPT TO:<\u043f\u043e\u0447\u0442\u0430@test.example>\r\n"
+       "DATA\r\n".encode())
+codes = [r[0] for r in c.replies(3)]
+check(codes == [250, 250, 354], "SMTPUTF8 transaction: %s" % codes)
+c.send("Subject: utf8\r\n\r\n\u00e9t\u00e9\r\n.\r\n".encode())
+check(c.reply()[0] == 250, "SMTPUTF8 message accepted")
+check(wait_event(out, "utf8=1"), "smtp.mail saw the SMTPUTF8 flag")
+check(b"with UTF8SMTP" in header(out, last_ids(out, 1)[0]),
+      "Received: says UTF8SMTP")
+c.cmd("QUIT")
+
+# ---- configuration errors name the place ----
+bad = os.path.join(d.tmp, "bad.yaml")
+for text, want in [("smtp:\n  extensions: {nosuch: true}\n", "nosuch"),
+                   ("smtp:\n  relay-networks: [10.0.0.0/99]\n",
+                    "relay-networks"),
+                   ("smtp:\n  listeners: {mx: {bogus: 1}}\n", "bogus")]:
+    with open(bad, "w") as f:
+        f.write("modules: {load: [smtp]}\n" + text)
+    r = run_gumdropd(["-t", "-c", bad])
+    check(r.returncode != 0 and want in r.stderr and "bad.yaml:" in
+          r.stderr, "gumdropd -t refuses %s: %s" % (want, r.stderr.strip()))
 
 # ---- Python smtplib ----
 s = smtplib.SMTP("127.0.0.1", mx, timeout=10)

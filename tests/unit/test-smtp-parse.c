@@ -309,6 +309,8 @@ Test(path, address_literals)
 	cr_assert_eq(rcpt_path("<a@[192.0.2.1]>", false, false), 0);
 	cr_assert_eq(path.kind, SMTP_DOMAIN_IPV4);
 	cr_assert_str_eq(path.domain, "[192.0.2.1]");
+	cr_assert_str_eq(path.domain_utf8, "[192.0.2.1]");
+	cr_assert_str_eq(path.addr_utf8, "a@[192.0.2.1]");
 	cr_assert_eq(rcpt_path("<a@[IPv6:2001:db8::1]>", false, false), 0);
 	cr_assert_eq(path.kind, SMTP_DOMAIN_IPV6);
 	cr_assert_eq(rcpt_path("<a@[ipv6:::ffff:192.0.2.1]>", false, false),
