@@ -165,7 +165,7 @@ ld_config_free(struct ld_config **cfg)
 	gd_pool_destroy(&pool);
 }
 
-/* ---- aliases -------------------------------------------------------------- */
+/* ---- aliases ------------------------------------------------------------ */
 
 /* One target: a user name, or an address in a local domain. */
 static int

@@ -280,10 +280,14 @@ ld_rcpt_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	job = ld_job_new(NULL, s);
 	ret = ld_resolve(ld_mod.cfg, r->local_part, r->domain, job->pool,
 	    &job->res);
-	if (ret <= 0 || ld_rcpt_services(job) < 0) {
+	if (ret == 0) {
 		ld_job_free(job);
-		return ret == 0 ? GD_VERDICT_CONTINUE : ld_mod.smtp->reason_reply(
-		    GD_SMTP_REASON_TEMPORARY, reply_r);
+		return GD_VERDICT_CONTINUE;		/* not ours */
+	}
+	if (ret < 0 || ld_rcpt_services(job) < 0) {
+		ld_job_free(job);
+		return ld_mod.smtp->reason_reply(GD_SMTP_REASON_TEMPORARY,
+		    reply_r);
 	}
 	lc = ld_conn_get(s, true);
 	job->lc = lc;

@@ -21,7 +21,7 @@
 #define LD_MAX_ALIAS_DEPTH	8
 
 enum ld_over_quota {
-	LD_OQ_BACKEND = 0,	/* what the storage backend's over-quota says */
+	LD_OQ_BACKEND = 0,	/* the storage backend's over-quota key */
 	LD_OQ_PERMANENT,	/* 552 5.2.2 */
 	LD_OQ_TEMPORARY,	/* 452 4.2.2 */
 };
