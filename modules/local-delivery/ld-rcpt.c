@@ -121,8 +121,11 @@ ld_over_quota(struct ld_job *job, const struct ld_target *t)
 	uint64_t need = job->size != 0 ? job->size : 1;
 	int ret;
 
-	if (gd_mail_store_open(job->backend, &user, 0, &store, &err) < 0)
-		return err.code == GD_MAIL_ERR_NOTFOUND ? 0 : -1;
+	/* A valid user's store is made now if needed (delivery would): its
+	 * limits then count, from the realm or the backend's defaults. */
+	if (gd_mail_store_open(job->backend, &user, GD_MAIL_STORE_CREATE,
+	    &store, &err) < 0)
+		return -1;
 	job->quota_permanent = store->config->quota_permanent;
 	ret = gd_mail_store_quota(store, &q, &err);
 	gd_mail_store_close(&store);

@@ -181,7 +181,36 @@ try:
           "over quota at RCPT (over-quota: permanent): 552 5.2.2 "
           "(%d %s)" % (code, text))
     s.rset()
+    # tiny (quota_storage=600) with a declared SIZE= over it: refused at
+    # RCPT; a small one passes.
+    s.mail("sender@example.org", ["SIZE=1000"])
+    code, text = s.rcpt("tiny@example.test")
+    check(code == 552 and text.startswith(b"5.2.2"),
+          "SIZE=1000 for a 600-byte quota: 552 5.2.2 at RCPT (%d %s)" %
+          (code, text))
+    s.rset()
+    s.mail("sender@example.org", ["SIZE=100"])
+    code, text = s.rcpt("tiny@example.test")
+    check(code == 250, "SIZE=100 for a 600-byte quota: 250 (%d)" % code)
+    s.rset()
     s.quit()
+
+    # ---- BDAT: the same bytes, byte for byte ----
+    c = connect(mx)
+    c.cmd("EHLO client.example")
+    c.cmd("MAIL FROM:<bdat@example.org>")
+    c.cmd("RCPT TO:<demo@example.test>")
+    msg = body("bdat") + b".starts with a dot\r\n"
+    c.send("BDAT 10\r\n" + msg[:10].decode() + "BDAT %d LAST\r\n" %
+           (len(msg) - 10) + msg[10:].decode())
+    r1, r = c.replies(2)
+    check(r1[0] == 250 and r[0] == 250 and "delivered" in r[1][0],
+          "BDAT delivered: %r %r" % (r1, r))
+    got = find(maildir(mail, "demo"), "bdat")
+    check(len(got) == 1 and trace_split(got[0])[2] == msg,
+          "BDAT: the message is stored byte for byte after the trace "
+          "fields")
+    c.cmd("QUIT")
 
     # ---- bare <postmaster> (RFC 5321 4.5.1) with a raw session ----
     c = connect(mx)
