@@ -301,12 +301,14 @@ smtp_settings_copy(const struct smtp_settings *base, const char *name)
 	st->next = NULL;
 	st->relay_nets = gd_xcalloc(base->n_relay_nets + 1,
 	    sizeof(*st->relay_nets));
-	memcpy(st->relay_nets, base->relay_nets,
-	    base->n_relay_nets * sizeof(*st->relay_nets));
+	if (base->n_relay_nets > 0)
+		memcpy(st->relay_nets, base->relay_nets,
+		    base->n_relay_nets * sizeof(*st->relay_nets));
 	st->xclient_nets = gd_xcalloc(base->n_xclient_nets + 1,
 	    sizeof(*st->xclient_nets));
-	memcpy(st->xclient_nets, base->xclient_nets,
-	    base->n_xclient_nets * sizeof(*st->xclient_nets));
+	if (base->n_xclient_nets > 0)
+		memcpy(st->xclient_nets, base->xclient_nets,
+		    base->n_xclient_nets * sizeof(*st->xclient_nets));
 	return st;
 }
 
