@@ -211,10 +211,10 @@ make_dirs() {
 
 start_master() {
     local dir=$1 port=$2 i
-    timeout 30 /usr/sbin/postfix -c "$dir/etc" check \
-        > "$dir/start.log" 2>&1 || die "postfix check failed: $(cat "$dir/start.log")"
+    # "postfix start" checks the set-up first (postfix-script check-fatal,
+    # which also makes the queue's folders).
     timeout 30 /usr/sbin/postfix -c "$dir/etc" start \
-        >> "$dir/start.log" 2>&1 || die "postfix start failed: $(cat "$dir/start.log")"
+        > "$dir/start.log" 2>&1 || die "postfix start failed: $(cat "$dir/start.log")"
     for i in $(seq 1 200); do
         if python3 - "$port" <<'PY' 2>/dev/null; then return 0; fi
 import socket, sys
