@@ -1,55 +1,11 @@
 /*
  * cidr-private.h — IPv4/IPv6 network prefixes for allow/deny lists.
  *
- * All addresses are kept as 16 bytes: IPv4 as v4-mapped IPv6
- * (::ffff:a.b.c.d), so one comparison routine matches v4 peers, v6 peers
- * and v4-mapped v6 peers alike.  A v4 network "10.0.0.0/8" is stored as
- * ::ffff:10.0.0.0/104.  Pure functions; any thread.
+ * The functions are public since ABI 1.2: see gumdrop/cidr.h.
  */
 #ifndef GD_CIDR_PRIVATE_H
 #define GD_CIDR_PRIVATE_H
 
-#include <sys/socket.h>
-
-#include <gumdrop/common.h>
-
-struct gd_cidr {
-	uint8_t addr[16];	/* network address, host bits cleared */
-	unsigned prefix;	/* 0..128, in the 16-byte space */
-};
-
-/*
- * Parse "10.0.0.0/8", "2001:db8::/32", or a plain address (= /32 or /128)
- * into *cidr_r.  Host bits set beyond the prefix are cleared (not an
- * error).  Returns 0, or -1 with *error_r pointing to a static message
- * ("bad address", "bad prefix length", ...).  Any thread.
- */
-int gd_cidr_parse(const char *text, struct gd_cidr *cidr_r,
-    const char **error_r);
-
-/*
- * Store the 16-byte form of a socket address (AF_INET becomes v4-mapped,
- * AF_INET6 is copied).  Returns 0, or -1 for other families (AF_UNIX),
- * which callers treat as local.  Any thread.
- */
-int gd_cidr_addr_from_sockaddr(const struct sockaddr *sa,
-    uint8_t addr_r[16]);
-
-/* True if the 16-byte address `addr` lies inside `cidr`.  Any thread. */
-bool gd_cidr_match(const struct gd_cidr *cidr, const uint8_t addr[16]);
-
-/*
- * True if `addr` matches any of the `count` entries of `list` (false for
- * an empty list).  Any thread.
- */
-bool gd_cidr_match_list(const struct gd_cidr *list, size_t count,
-    const uint8_t addr[16]);
-
-/*
- * Format a 16-byte address for logs: dotted quad for v4-mapped, RFC 5952
- * text otherwise.  Writes into `buf` (at least 46 bytes) and returns it.
- */
-const char *gd_cidr_addr_str(const uint8_t addr[16], char *buf,
-    size_t size);
+#include <gumdrop/cidr.h>
 
 #endif /* GD_CIDR_PRIVATE_H */

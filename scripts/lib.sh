@@ -38,6 +38,10 @@ GD_DEBCONF="${GD_DEBCONF:-}postfix postfix/main_mailer_type select No configurat
 "
 # ---- end SMTP peers
 
+# smtp (issue 7), protocol parsing: IDNA2008 domains through libidn2.
+GD_PACKAGES="$GD_PACKAGES libidn2-dev"
+# smtp (issue 7), the session's tests: swaks (its TLS needs Net::SSLeay).
+GD_PACKAGES="$GD_PACKAGES swaks libnet-ssleay-perl"
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
 gd_install_deps() {

@@ -25,5 +25,6 @@
 #include <gumdrop/mail-deliver.h>
 #include <gumdrop/realm.h>
 #include <gumdrop/sasl.h>
+#include <gumdrop/cidr.h>
 
 #endif /* GUMDROP_GUMDROP_H */

@@ -33,6 +33,9 @@
  *                    "tls-server-end-point" channel binding type (tls.h),
  *                    the listener key `sasl:`; service.h:
  *                    gd_service_module_ctx().
+ *   1.2  2026-11-30  SMTP: gumdrop/cidr.h (network prefixes, the
+ *                    listeners' allow/deny matcher, now public for the
+ *                    smtp module's relay and XCLIENT networks).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -44,7 +47,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	1
+#define GD_ABI_MINOR	2
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u

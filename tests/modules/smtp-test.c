@@ -1,0 +1,375 @@
+/*
+ * smtp-test.so — a fixture for the smtp module's integration tests: it
+ * registers a handler on every smtp.* hook point, answers by rules keyed
+ * on the addresses, and records what it sees in DIR/events.log; the
+ * content of each message goes to DIR/msg-ID.eml through a content
+ * consumer (so DATA and BDAT can be compared byte for byte).
+ *
+ *   smtp-test:
+ *     dir: /tmp/x          # where events.log and msg-*.eml go
+ *
+ * Rules (local parts), for recipients in domain "test.example":
+ *   reject*    REJECT, typed reason NOT_LOCAL (550 5.1.1)
+ *   quota*     REJECT, OVER_QUOTA (552 5.2.2)
+ *   grey*      TEMPFAIL, GREYLISTED (451 4.7.1)
+ *   slow*      ACCEPT after 100 ms (PENDING)
+ *   lmtpfail*  accepted; at data-end its own result 552 5.2.2
+ *   spam*      accepted; data-end REJECT, SPAM (550 5.7.1)
+ *   anything else: ACCEPT.  Other domains: CONTINUE (the module's
+ *   default).  Senders: "greylist@..." TEMPFAIL, "slowmail@..." ACCEPT
+ *   after 100 ms.  data-end always pends 50 ms before answering: the
+ *   reply must wait for it.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gumdrop/gumdrop.h>
+#include <gumdrop/smtp.h>
+
+struct st_module {
+	const struct gd_smtp_service *smtp;
+	char dir[512];
+	pthread_mutex_t lock;
+};
+
+struct st_sink {
+	int fd;
+	struct st_module *mod;
+};
+
+struct st_later {
+	struct gd_hook_pending *pending;
+	enum gd_verdict verdict;
+	unsigned delay_ms;
+};
+
+static struct st_module st_mod = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+st_log(const char *fmt, ...)
+{
+	char path[600], line[2048];
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	snprintf(path, sizeof(path), "%s/events.log", st_mod.dir);
+	pthread_mutex_lock(&st_mod.lock);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0)
+			perror("events.log");
+		close(fd);
+	}
+	pthread_mutex_unlock(&st_mod.lock);
+}
+
+static void
+st_later_work(void *arg)
+{
+	struct st_later *l = arg;
+
+	usleep(l->delay_ms * 1000);
+	gd_hook_resume(l->pending, l->verdict, NULL);
+	free(l);
+}
+
+static enum gd_verdict
+st_pend(struct gd_hook_call *call, enum gd_verdict verdict, unsigned ms)
+{
+	struct st_later *l = gd_xcalloc(1, sizeof(*l));
+
+	l->pending = gd_hook_pend(call);
+	l->verdict = verdict;
+	l->delay_ms = ms;
+	if (gd_work_submit(NULL, st_later_work, NULL, l) < 0)
+		abort();
+	return GD_VERDICT_PENDING;
+}
+
+static bool
+st_prefix(const char *s, const char *p)
+{
+	return s != NULL && strncmp(s, p, strlen(p)) == 0;
+}
+
+static enum gd_verdict
+st_connect(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = st_mod.smtp->session(call);
+
+	(void)ctx; (void)data; (void)reply_r;
+	st_log("connect proto=%d ip=%s", (int)st_mod.smtp->protocol(s),
+	    st_mod.smtp->client_ip(s));
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_helo(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	(void)ctx; (void)data; (void)reply_r;
+	st_log("helo %s", (const char *)gd_hook_call_arg(call));
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_auth(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = st_mod.smtp->session(call);
+
+	(void)ctx; (void)data; (void)reply_r;
+	st_log("auth user=%s mech=%s", st_mod.smtp->auth_user(s),
+	    st_mod.smtp->auth_mechanism(s));
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	const struct gd_smtp_mail *m = gd_hook_call_arg(call);
+
+	(void)ctx; (void)data;
+	st_log("mail from=<%s> utf8=%d body=%d size=%llu ret=%d envid=%s "
+	    "requiretls=%d prio=%d hold=%lld by=%lld auth=%s", m->sender,
+	    m->smtputf8, (int)m->body, (unsigned long long)m->size,
+	    (int)m->ret, m->envid != NULL ? m->envid : "-", m->requiretls,
+	    m->has_priority ? m->priority : 99, (long long)m->hold_until,
+	    (long long)m->by_seconds, m->auth != NULL ? m->auth : "-");
+	if (st_prefix(m->local_part, "greylist"))
+		return st_mod.smtp->reason_reply(GD_SMTP_REASON_GREYLISTED,
+		    reply_r);
+	if (st_prefix(m->local_part, "slowmail"))
+		return st_pend(call, GD_VERDICT_CONTINUE, 100);
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_rcpt(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	const struct gd_smtp_rcpt *r = gd_hook_call_arg(call);
+
+	(void)ctx; (void)data;
+	st_log("rcpt to=<%s> notify=%u orcpt=%s;%s", r->address, r->notify,
+	    r->orcpt_type != NULL ? r->orcpt_type : "-",
+	    r->orcpt != NULL ? r->orcpt : "-");
+	if (strcmp(r->domain, "test.example") != 0)
+		return GD_VERDICT_CONTINUE;
+	if (st_prefix(r->local_part, "reject"))
+		return st_mod.smtp->reason_reply(GD_SMTP_REASON_NOT_LOCAL,
+		    reply_r);
+	if (st_prefix(r->local_part, "quota"))
+		return st_mod.smtp->reason_reply(GD_SMTP_REASON_OVER_QUOTA,
+		    reply_r);
+	if (st_prefix(r->local_part, "grey"))
+		return st_mod.smtp->reason_reply(GD_SMTP_REASON_GREYLISTED,
+		    reply_r);
+	if (st_prefix(r->local_part, "slow"))
+		return st_pend(call, GD_VERDICT_ACCEPT, 100);
+	reply_r->code = 250;
+	reply_r->enhanced = "2.1.5";
+	reply_r->text = "Recipient ok";
+	return GD_VERDICT_ACCEPT;
+}
+
+static ssize_t
+st_sink_write(struct gd_stream_link *link, void *ctx, const void *buf,
+    size_t len, const char **error_r)
+{
+	struct st_sink *k = ctx;
+
+	(void)link;
+	if (write(k->fd, buf, len) != (ssize_t)len) {
+		*error_r = "write failed";
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static int
+st_sink_end(struct gd_stream_link *link, void *ctx, const char **error_r)
+{
+	struct st_sink *k = ctx;
+
+	(void)link; (void)error_r;
+	close(k->fd);
+	k->fd = -1;
+	return 0;
+}
+
+static void
+st_sink_abort(void *ctx)
+{
+	struct st_sink *k = ctx;
+
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+	st_log("abort");
+}
+
+static const struct gd_stream_consumer st_sink = {
+	.name = "smtp-test-sink",
+	.write = st_sink_write,
+	.end = st_sink_end,
+	.abort = st_sink_abort,
+};
+
+static void
+st_field(void *ctx, const struct gd_msg_field *field)
+{
+	(void)ctx;
+	if (strcasecmp(field->name, "Subject") == 0)
+		st_log("header Subject: %s", field->value);
+}
+
+static void
+st_addresses(void *ctx, const char *name, const struct gd_msg_address *list)
+{
+	(void)ctx;
+	for (; list != NULL; list = list->next)
+		if (list->mailbox != NULL && list->domain != NULL)
+			st_log("address %s: %s@%s", name, list->mailbox,
+			    list->domain);
+}
+
+static void
+st_header_end(void *ctx)
+{
+	(void)ctx;
+	st_log("header end");
+}
+
+static const struct gd_smtp_header_handler st_header = {
+	.field = st_field,
+	.addresses = st_addresses,
+	.end = st_header_end,
+};
+
+static enum gd_verdict
+st_data(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = st_mod.smtp->session(call);
+	struct gd_smtp_data *d = gd_hook_call_arg(call);
+	struct st_sink *k;
+	char path[700];
+
+	(void)ctx; (void)data; (void)reply_r;
+	k = gd_pool_alloc(st_mod.smtp->transaction_pool(s), sizeof(*k));
+	snprintf(path, sizeof(path), "%s/msg-%s.eml", st_mod.dir,
+	    st_mod.smtp->transaction_id(s));
+	k->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (k->fd < 0)
+		return GD_VERDICT_ERROR;
+	gd_stream_push(d->stream, &st_sink, k);
+	st_mod.smtp->header_subscribe(s, &st_header, NULL);
+	st_log("data id=%s bdat=%d", st_mod.smtp->transaction_id(s),
+	    d->bdat);
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_data_end(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = st_mod.smtp->session(call);
+	struct gd_smtp_data *d = gd_hook_call_arg(call);
+	static const struct gd_reply quota = { 552, "5.2.2", "Mailbox full" };
+	unsigned i;
+
+	(void)ctx; (void)data;
+	st_log("data-end id=%s size=%llu bdat=%d rcpts=%u",
+	    st_mod.smtp->transaction_id(s), (unsigned long long)d->size,
+	    d->bdat, st_mod.smtp->rcpt_count(s));
+	for (i = 0; i < st_mod.smtp->rcpt_count(s); i++) {
+		const struct gd_smtp_rcpt *r = st_mod.smtp->rcpt(s, i);
+
+		if (st_prefix(r->local_part, "spam"))
+			return st_mod.smtp->reason_reply(GD_SMTP_REASON_SPAM,
+			    reply_r);
+		if (st_prefix(r->local_part, "lmtpfail"))
+			st_mod.smtp->rcpt_set_result(s, i,
+			    GD_VERDICT_REJECT, &quota);
+	}
+	return st_pend(call, GD_VERDICT_ACCEPT, 50);
+}
+
+static enum gd_verdict
+st_reset(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
+    struct gd_reply *reply_r)
+{
+	(void)call; (void)ctx; (void)data; (void)reply_r;
+	st_log("reset");
+	return GD_VERDICT_CONTINUE;
+}
+
+static enum gd_verdict
+st_disconnect(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	(void)call; (void)ctx; (void)data; (void)reply_r;
+	st_log("disconnect");
+	return GD_VERDICT_CONTINUE;
+}
+
+static int
+st_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
+    const char **error_r)
+{
+	const char *dir;
+
+	(void)ctx;
+	if (gd_config_get_string(config, "dir", "/tmp", &dir, error_r) < 0)
+		return -1;
+	snprintf(st_mod.dir, sizeof(st_mod.dir), "%s", dir);
+	st_mod.smtp = gd_service_lookup(GD_SMTP_SERVICE, 1, 0, error_r);
+	return st_mod.smtp != NULL ? 0 : -1;
+}
+
+static const struct gd_config_key st_keys[] = {
+	{ "dir", GD_CONFIG_KEY_STRING, "/tmp", 0, 0, "output folder" },
+	{ NULL, 0, NULL, 0, 0, NULL },
+};
+
+static const struct gd_module_dep st_deps[] = {
+	{ GD_DEP_SERVICE, GD_SMTP_SERVICE, 1, 0 },
+	{ 0, NULL, 0, 0 },
+};
+
+static const struct gd_hook_reg st_hooks[] = {
+	{ GD_SMTP_HOOK_CONNECT, st_connect, 0, NULL },
+	{ GD_SMTP_HOOK_HELO, st_helo, 0, NULL },
+	{ GD_SMTP_HOOK_AUTH, st_auth, 0, NULL },
+	{ GD_SMTP_HOOK_MAIL, st_mail, GD_HOOK_MAY_PEND, NULL },
+	{ GD_SMTP_HOOK_RCPT, st_rcpt, GD_HOOK_MAY_PEND, NULL },
+	{ GD_SMTP_HOOK_DATA, st_data, 0, NULL },
+	{ GD_SMTP_HOOK_DATA_END, st_data_end, GD_HOOK_MAY_PEND, NULL },
+	{ GD_SMTP_HOOK_RESET, st_reset, 0, NULL },
+	{ GD_SMTP_HOOK_DISCONNECT, st_disconnect, GD_HOOK_OBSERVE, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+GD_MODULE_EXPORT = {
+	GD_MODULE_HEAD,
+	.name = "smtp-test",
+	.version = "1.0.0",
+	.description = "smtp hook fixture for the integration tests",
+	.license = "MIT",
+	.deps = st_deps,
+	.config_keys = st_keys,
+	.hooks = st_hooks,
+	.init = st_init,
+};
