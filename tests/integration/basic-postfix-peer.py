@@ -22,34 +22,9 @@ import threading
 import time
 
 from gdtest import check, finish, free_port, make_cert
-from postfixpeer import Postfix
+from postfixpeer import MESSAGE, Postfix
 
 TIMEOUT = 20
-
-# A message Postfix must pass on untouched: complete headers (so cleanup
-# adds none), dot-stuffing cases, blank and space-only lines, a "From "
-# line, 8-bit UTF-8, a long line, no trailing blank line.
-MESSAGE = (
-    b"From: Alice <alice@x.test>\r\n"
-    b"To: Bob <bob@y.test>\r\n"
-    b"Subject: peer test \xc3\xa9t\xc3\xa9\r\n"
-    b"Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
-    b"Message-ID: <peer-test@x.test>\r\n"
-    b"MIME-Version: 1.0\r\n"
-    b"Content-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Transfer-Encoding: 8bit\r\n"
-    b"\r\n"
-    b"first line\r\n"
-    b".\r\n"
-    b"..two dots\r\n"
-    b".leading dot\r\n"
-    b"\r\n"
-    b"   \r\n"
-    b"From the start of a line\r\n"
-    b"caf\xc3\xa9 \xe2\x82\xac\r\n"
-    + b"x" * 900 + b"\r\n"
-    b"last line\r\n")
-
 
 class Receiver(socketserver.ThreadingMixIn, socketserver.BaseServer):
     """A minimal SMTP or LMTP server: records each transaction as
