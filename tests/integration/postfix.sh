@@ -251,6 +251,9 @@ cmd_start() {
         esac
     done
     [ -n "$port" ] || port=$(free_port)
+    # The services talk over UNIX sockets in DIR/spool/private and
+    # public: their paths must fit in sun_path (108 bytes).
+    [ ${#dir} -le 70 ] || die "DIR too long for UNIX socket paths: $dir"
     make_dirs "$dir"
     case $role in
     relay)
