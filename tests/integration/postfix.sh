@@ -50,9 +50,9 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# main_common DIR PORT: the settings both roles share.
+# main_common DIR: the settings both roles share.
 main_common() {
-    local dir=$1 port=$2
+    local dir=$1
     cat <<EOF
 # Written by tests/integration/postfix.sh: a private instance in $dir.
 compatibility_level = 3.6
@@ -94,7 +94,6 @@ smtpd_client_connection_count_limit = 1000
 smtpd_client_connection_rate_limit = 0
 default_process_limit = 100
 EOF
-    : "$port"
 }
 
 # master_cf PORT: the services (nothing chrooted: the chroot would need
@@ -257,10 +256,10 @@ cmd_start() {
     make_dirs "$dir"
     case $role in
     relay)
-        { main_common "$dir" "$port"
+        { main_common "$dir"
           main_relay "$nexthop" "$tls" "$ca"; } > "$dir/etc/main.cf";;
     maildir)
-        { main_common "$dir" "$port"
+        { main_common "$dir"
           main_maildir "$dir" "$domain"; } > "$dir/etc/main.cf"
         write_vmailbox "$dir" "$domain" "$users";;
     *) die "role: relay or maildir";;
