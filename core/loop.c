@@ -38,6 +38,7 @@ struct gd_loop {
 	pthread_t thread;
 	ev_async async;
 	ev_prepare prepare;
+	ev_idle idle;		/* keeps the loop from blocking on defers */
 	ev_timer grace_timer;
 
 	/* Protected by `lock`: the invoke queue and the stopped flag. */
@@ -210,6 +211,9 @@ gd_loop_defer(struct gd_loop *loop, gd_loop_fn *fn, void *arg)
 	call->arg = arg;
 	*loop->defer_tail = call;
 	loop->defer_tail = &call->next;
+	/* The call may come after this iteration's prepare ran (from an
+	 * event fed by a deferred call): the next wait must not block. */
+	ev_idle_start(loop->ev, &loop->idle);
 }
 
 /* Run deferred calls, including those they defer, a bounded number of
@@ -230,9 +234,30 @@ gd_loop_run_defers(struct gd_loop *loop, unsigned max_rounds)
 }
 
 static void
+gd_loop_idle_cb(struct ev_loop *ev, ev_idle *w, int revents)
+{
+	struct gd_loop *loop = w->data;
+
+	(void)revents;
+	if (loop->defer_head == NULL)
+		ev_idle_stop(ev, w);
+}
+
+/*
+ * Calls left after the bounded rounds run before the next wait: an
+ * active idle watcher (started by gd_loop_defer) makes that wait a poll,
+ * so a chain of calls that defer each other never stalls on an otherwise
+ * quiet loop.
+ */
+static void
 gd_loop_prepare_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 {
-	gd_loop_run_defers(w->data, GD_LOOP_DEFER_ROUNDS);
+	struct gd_loop *loop = w->data;
+
+	(void)revents;
+	gd_loop_run_defers(loop, GD_LOOP_DEFER_ROUNDS);
+	if (loop->defer_head == NULL)
+		ev_idle_stop(ev, &loop->idle);
 }
 
 /* ---- drain ----------------------------------------------------------- */
@@ -408,6 +433,8 @@ gd_loop_create(unsigned index, const char **error_r)
 	ev_prepare_init(&loop->prepare, gd_loop_prepare_cb);
 	loop->prepare.data = loop;
 	ev_prepare_start(ev, &loop->prepare);
+	ev_idle_init(&loop->idle, gd_loop_idle_cb);
+	loop->idle.data = loop;
 	ev_timer_init(&loop->grace_timer, gd_loop_grace_cb, 0.0, 0.0);
 	return loop;
 }
@@ -439,6 +466,7 @@ gd_loop_finish(struct gd_loop *loop, bool run_fini)
 		gd_loops.fini(loop);
 	gd_loop_run_defers(loop, UINT32_MAX);
 	ev_prepare_stop(loop->ev, &loop->prepare);
+	ev_idle_stop(loop->ev, &loop->idle);
 	ev_async_stop(loop->ev, &loop->async);
 	ev_timer_stop(loop->ev, &loop->grace_timer);
 	gd_loop_tls = NULL;

@@ -50,7 +50,7 @@ void
 smtp_tls_ready(struct smtp_session *s)
 {
 	smtp_txn_reset(s);
-	s->helo = NULL;
+	smtp_set(&s->helo, NULL);
 	s->esmtp = false;
 	smtp_enter_state(s, SMTP_S_GREETED);
 }
@@ -173,7 +173,8 @@ smtp_auth_line(struct smtp_session *s, const char *line, size_t len)
 			return;
 		}
 		s->sasl_final = false;
-		s->pending_user = s->pending_mech = NULL;
+		smtp_set(&s->pending_user, NULL);
+		smtp_set(&s->pending_mech, NULL);
 		smtp_auth_fail(s, len == 1 && line[0] == '*' ?
 		    GD_SASL_CANCELLED : GD_SASL_MALFORMED);
 		return;
@@ -222,9 +223,8 @@ smtp_auth_done(void *arg, struct gd_sasl *sasl, const struct gd_sasl_result *r)
 		gd_sasl_free(&s->sasl);
 		return;
 	}
-	s->pending_user = gd_pool_strdup(gd_conn_pool(s->conn), r->user);
-	s->pending_mech = gd_pool_strdup(gd_conn_pool(s->conn),
-	    r->mechanism);
+	smtp_set(&s->pending_user, r->user);
+	smtp_set(&s->pending_mech, r->mechanism);
 	gd_sasl_free(&s->sasl);
 	if (r->has_data) {
 		smtp_auth_challenge(s, r->data, r->len);
@@ -241,14 +241,16 @@ smtp_auth_hook_done(struct smtp_session *s, const struct gd_hook_result *r)
 	case GD_VERDICT_CONTINUE:
 	case GD_VERDICT_ACCEPT:
 	case GD_VERDICT_DISCARD:
-		s->auth_user = s->pending_user;
-		s->auth_mech = s->pending_mech;
-		s->pending_user = s->pending_mech = NULL;
+		smtp_set(&s->auth_user, s->pending_user);
+		smtp_set(&s->auth_mech, s->pending_mech);
+		smtp_set(&s->pending_user, NULL);
+		smtp_set(&s->pending_mech, NULL);
 		smtp_client_update(s);
 		smtp_reply(s, 235, "2.7.0", "Authentication successful");
 		return;
 	default:
-		s->pending_user = s->pending_mech = NULL;
+		smtp_set(&s->pending_user, NULL);
+		smtp_set(&s->pending_mech, NULL);
 		smtp_reply_hook(s, r);
 		return;
 	}

@@ -38,6 +38,10 @@ static int smtp_settings_parse(const struct gd_config_node *node,
 	    "a bare LF in DATA: refuse (550 5.5.2) or normalize" }, \
 	{ "received", GD_CONFIG_KEY_BOOL, "true", 0, 0, \
 	    "add a Received: trace field (RFC 5321 4.4)" }, \
+	{ "reverse-dns", GD_CONFIG_KEY_BOOL, "true", 0, 0, \
+	    "forward-confirmed reverse DNS of clients before the greeting" }, \
+	{ "reverse-dns-timeout", GD_CONFIG_KEY_DURATION, "3s", 1, 60000, \
+	    "bound of the reverse DNS lookups" }, \
 	{ "extensions", GD_CONFIG_KEY_MAP, NULL, 0, 0, \
 	    "EHLO keywords on or off: {chunking: false, ...}" }
 
@@ -231,6 +235,12 @@ smtp_flags_parse(const struct gd_config_node *node, struct smtp_settings *st,
 			return -1;
 		st->auth_required = auth ? 1 : 0;
 	}
+	if (gd_config_get_bool(node, "reverse-dns", st->reverse_dns,
+	    &st->reverse_dns, error_r) < 0 ||
+	    gd_config_get_duration(node, "reverse-dns-timeout",
+	    st->reverse_dns_timeout_ms, 1, 60000,
+	    &st->reverse_dns_timeout_ms, error_r) < 0)
+		return -1;
 	return gd_config_get_bool(node, "refuse-early-talkers",
 	    st->refuse_early_talkers, &st->refuse_early_talkers,
 	    error_r) < 0 ||
@@ -273,6 +283,8 @@ smtp_settings_defaults(struct smtp_settings *st, const char *hostname)
 	st->auth_required = -1;
 	st->refuse_early_talkers = true;
 	st->received = true;
+	st->reverse_dns = true;
+	st->reverse_dns_timeout_ms = 3000;
 	for (i = 0; smtp_ext_names[i].keyword != NULL; i++)
 		st->ext |= smtp_ext_names[i].bit;
 }

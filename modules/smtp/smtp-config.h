@@ -51,8 +51,10 @@ struct smtp_settings {
 	uint64_t greeting_delay_ms;
 	bool refuse_early_talkers;
 	enum smtp_bare_lf bare_lf;
-	bool received;			/* add the Received: trace field */
-	unsigned ext;			/* enum smtp_ext bits switched on */
+	bool received;			/* add the Received: field */
+	bool reverse_dns;		/* FCrDNS before smtp.connect */
+	uint64_t reverse_dns_timeout_ms;
+	unsigned ext;			/* enum smtp_ext bits on */
 	bool help;			/* HELP advertised */
 	struct smtp_settings *next;	/* the next listener's */
 };

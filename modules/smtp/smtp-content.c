@@ -130,7 +130,7 @@ smtp_content_trace(struct smtp_session *s)
 	memset(&r, 0, sizeof(r));
 	localtime_r(&now, &tm);
 	r.helo = s->helo;
-	r.client_rdns = s->x_name;
+	r.client_rdns = s->x_name != NULL ? s->x_name : s->rdns_name;
 	r.client_addr = s->x_addr != NULL ? s->x_addr :
 	    gd_conn_peer_ip(s->conn);
 	r.by_host = s->cfg->hostname;
@@ -169,7 +169,8 @@ smtp_content_start(struct smtp_session *s, bool bdat)
 	t->data.bdat = bdat;
 	gd_stream_set_wakeup(t->data.stream, smtp_content_wakeup, s);
 	smtp_hook_sync(s, SMTP_HOOK_DATA, &t->data, &r);
-	if (r.verdict == GD_VERDICT_REJECT || r.verdict == GD_VERDICT_TEMPFAIL ||
+	if (r.verdict == GD_VERDICT_REJECT ||
+	    r.verdict == GD_VERDICT_TEMPFAIL ||
 	    r.verdict == GD_VERDICT_ERROR) {
 		t->refused.code = r.reply.code;
 		t->refused.enhanced = r.reply.enhanced != NULL ?

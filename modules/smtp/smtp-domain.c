@@ -171,7 +171,10 @@ smtp_literal_general(const char *s, size_t len)
 	for (tag = 0; tag < len && s[tag] != ':'; tag++)
 		if (!smtp_ldh(s[tag]))
 			return false;
-	if (tag == 0 || tag + 1 >= len || s[tag - 1] == '-' || s[0] == '-')
+	/* A tag starts with a letter, so that a bare IPv6 address is not
+	 * taken for a general literal. */
+	if (tag == 0 || tag + 1 >= len || s[tag - 1] == '-' ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
 		return false;
 	for (i = tag + 1; i < len; i++)
 		if (s[i] < 33 || s[i] > 126 || (s[i] >= 91 && s[i] <= 93))

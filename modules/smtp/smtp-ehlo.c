@@ -123,7 +123,7 @@ smtp_cmd_helo(struct smtp_session *s, const struct smtp_cmd *cmd)
 	}
 	/* A new HELO ends any transaction (RFC 5321 4.1.4). */
 	smtp_txn_reset(s);
-	s->helo = gd_pool_strdup(gd_conn_pool(s->conn), name);
+	smtp_set(&s->helo, name);
 	s->esmtp = cmd->verb != SMTP_VERB_HELO;
 	smtp_hook_run(s, SMTP_HOOK_HELO, s->helo, smtp_helo_done);
 }
@@ -142,7 +142,7 @@ smtp_helo_done(struct smtp_session *s, const struct gd_hook_result *r)
 			smtp_reply(s, 250, NULL, "%s", s->cfg->hostname);
 		return;
 	default:
-		s->helo = NULL;
+		smtp_set(&s->helo, NULL);
 		s->esmtp = false;
 		smtp_enter_state(s, SMTP_S_GREETED);
 		smtp_reply_hook(s, r);

@@ -108,7 +108,8 @@ smtp_reply_chain(struct smtp_session *s, const struct gd_hook_result *r)
 		    "try again later");
 	else if (r->verdict == GD_VERDICT_ACCEPT ||
 	    r->verdict == GD_VERDICT_DISCARD)
-		smtp_reply(s, r->reply.code, r->reply.enhanced, "%s queued as %s",
+		smtp_reply(s, r->reply.code, r->reply.enhanced,
+		    "%s queued as %s",
 		    r->reply.text != NULL ? r->reply.text : "Ok", s->txn.id);
 	else
 		smtp_reply_hook(s, r);

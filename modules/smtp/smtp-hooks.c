@@ -63,8 +63,9 @@ smtp_hook_sync(struct smtp_session *s, enum smtp_point p, void *arg,
 	r_out->verdict = GD_VERDICT_CONTINUE;
 	if (point == NULL)
 		return GD_VERDICT_CONTINUE;
-	/* SYNC points: no handler may pend, so no loop and no `done`. */
-	gd_hook_call_init(&call, point, NULL, s, arg, s->cmd_pool, NULL);
+	/* SYNC points: no handler may pend, so no `done`. */
+	gd_hook_call_init(&call, point, gd_conn_loop(s->conn), s, arg,
+	    s->cmd_pool, NULL);
 	if (gd_hook_run(&call) == 1)
 		*r_out = *gd_hook_call_result(&call);
 	return r_out->verdict;

@@ -119,11 +119,11 @@ smtp_local_parse(const char *s, size_t len, char *local)
 	if (len == 0 || s[0] != '"') {
 		for (i = 0; i < len && s[i] != '@'; i++)
 			;
-		if (i > SMTP_LOCAL_MAX)
-			return -1;
-		memcpy(local, s, i);
-		local[i] = '\0';
-		return (long)i;
+		if (i <= SMTP_LOCAL_MAX) {
+			memcpy(local, s, i);
+			local[i] = '\0';
+		}
+		return (long)i;		/* the caller checks the length */
 	}
 	for (i = 1; i < len && s[i] != '"'; i++) {
 		ch = (unsigned char)s[i];
@@ -135,13 +135,14 @@ smtp_local_parse(const char *s, size_t len, char *local)
 				return -1;
 		} else if (ch < 32 || ch == 127)
 			return -1;
-		if (n >= SMTP_LOCAL_MAX)
-			return -1;
-		local[n++] = (char)ch;
+		/* Past the limit: only measure (the wire form is longer). */
+		if (n < SMTP_LOCAL_MAX)
+			local[n] = (char)ch;
+		n++;
 	}
 	if (i >= len)
 		return -1;
-	local[n] = '\0';
+	local[n < SMTP_LOCAL_MAX ? n : SMTP_LOCAL_MAX] = '\0';
 	return (long)i + 1;
 }
 
@@ -181,7 +182,7 @@ smtp_path_domain(const struct smtp_path_ctx *c, const char *s, size_t len,
 			return smtp_path_bad(c, "bad address literal");
 		memcpy(p->domain, s, len);
 		p->domain[len] = '\0';
-		memcpy(p->domain_utf8, s, len + 1);
+		memcpy(p->domain_utf8, p->domain, len + 1);
 		return 0;
 	}
 	if (smtp_domain_convert(s, len, p->domain, p->domain_utf8,

@@ -57,7 +57,7 @@ enum smtp_point {
 /* The module's data (gd_module_ctx_get_data). */
 struct smtp_module {
 	struct gd_hook_point *points[SMTP_HOOK_COUNT];
-	pthread_mutex_t lock;		/* guards `current` and `configs` */
+	pthread_mutex_t lock;		/* guards current, configs */
 	struct smtp_config *current;	/* for gd_module_ctx_config() */
 	struct smtp_config *configs;	/* every one parsed, newest first */
 };
@@ -84,7 +84,7 @@ typedef void smtp_hook_cb(struct smtp_session *s,
 struct smtp_rcpt_result {
 	bool set;
 	enum gd_verdict verdict;
-	struct gd_reply reply;		/* strings in the transaction pool */
+	struct gd_reply reply;		/* strings: transaction pool */
 };
 
 /* A module that wants the parsed header. */
@@ -137,26 +137,32 @@ struct smtp_session {
 	unsigned bad_commands;
 	unsigned transactions;
 	/* HELO and the client */
-	char *helo;			/* conn pool; NULL before */
+	char *helo;			/* NULL before HELO (smtp_set) */
 	bool esmtp;
+	/* forward-confirmed reverse DNS (smtp-rdns.c) */
+	struct gd_dns_query *rdns_query;
+	enum gd_smtp_rdns rdns;
+	const char *ptr_name;		/* conn pool */
+	const char *rdns_name;		/* ptr_name once confirmed */
+	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];
 	bool have_addr;
 	bool relay_client;
 	bool xclient_ok;
 	/* XCLIENT overrides (conn pool) */
 	bool xclient;
-	const char *x_addr;
-	const char *x_name;
+	char *x_addr;			/* smtp_set */
+	char *x_name;
 	unsigned x_port;
 	bool x_port_set;
 	/* authentication */
 	struct gd_sasl *sasl;
-	bool sasl_waiting;		/* a 334 was sent: next line answers */
-	bool sasl_final;		/* success data sent: await empty line */
-	const char *auth_user;		/* conn pool */
-	const char *auth_mech;
-	const char *pending_user;	/* SASL succeeded, smtp.auth runs */
-	const char *pending_mech;
+	bool sasl_waiting;		/* 334 sent: next line answers */
+	bool sasl_final;		/* success data sent: empty line */
+	char *auth_user;		/* smtp_set */
+	char *auth_mech;
+	char *pending_user;		/* SASL succeeded, smtp.auth runs */
+	char *pending_mech;
 	/* greeting delay */
 	ev_timer greet_timer;
 	bool greet_timer_on;
@@ -183,6 +189,11 @@ void smtp_reply_err(struct smtp_session *s, const struct smtp_error *err);
 void smtp_reply_lines(struct smtp_session *s, unsigned code,
     const char *enhanced, const char *const *lines, size_t n);
 void smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r);
+/*
+ * Replace a session string (malloc'd, freed at close; NULL clears), so
+ * that repeated commands (EHLO, AUTH, XCLIENT) never grow memory.
+ */
+void smtp_set(char **field, const char *value);
 /* 421 and close. */
 void smtp_close_421(struct smtp_session *s, const char *enhanced,
     const char *text, const char *reason);
@@ -190,6 +201,8 @@ void smtp_close_421(struct smtp_session *s, const char *enhanced,
 bool smtp_bad_command(struct smtp_session *s);
 /* The greeting (after delay and smtp.connect). */
 void smtp_greet(struct smtp_session *s);
+/* One of the things smtp.connect waits for is done (delay, rdns). */
+void smtp_connect_ready(struct smtp_session *s);
 /* The extensions on now (TLS state, authorisation). */
 unsigned smtp_ext_now(const struct smtp_session *s);
 bool smtp_ext_on(const struct smtp_session *s, unsigned bit);
@@ -216,6 +229,10 @@ size_t smtp_auth_mechs(struct smtp_session *s, const char **names,
 void smtp_cmd_xclient(struct smtp_session *s, const struct smtp_cmd *cmd);
 /* Recompute relay and XCLIENT authorisation from the client address. */
 void smtp_client_update(struct smtp_session *s);
+
+/* ---- smtp-rdns.c ---- */
+void smtp_rdns_start(struct smtp_session *s);
+void smtp_rdns_cancel(struct smtp_session *s);
 
 /* ---- smtp-txn.c ---- */
 void smtp_cmd_mail(struct smtp_session *s, const struct smtp_cmd *cmd);

@@ -55,41 +55,33 @@ smtp_client_update(struct smtp_session *s)
 	    real);
 }
 
-static const char *
-smtp_xvalue(struct smtp_session *s, unsigned bit, unsigned unavailable,
+/* Set `field` from attribute `bit`: cleared when [UNAVAILABLE]. */
+static void
+smtp_xset(char **field, unsigned bit, const struct smtp_xclient *x,
     const char *value)
 {
-	if (unavailable & bit)
-		return NULL;
-	return gd_pool_strdup(gd_conn_pool(s->conn), value);
+	if (x->given & bit)
+		smtp_set(field, (x->unavailable & bit) ? NULL : value);
 }
 
 static void
 smtp_xclient_apply(struct smtp_session *s, const struct smtp_xclient *x)
 {
-	struct gd_pool *pool = gd_conn_pool(s->conn);
-
-	if (x->given & SMTP_XCLIENT_ADDR)
-		s->x_addr = smtp_xvalue(s, SMTP_XCLIENT_ADDR, x->unavailable,
-		    x->addr);
-	if (x->given & SMTP_XCLIENT_NAME)
-		s->x_name = smtp_xvalue(s, SMTP_XCLIENT_NAME, x->unavailable,
-		    x->name);
+	smtp_xset(&s->x_addr, SMTP_XCLIENT_ADDR, x, x->addr);
+	smtp_xset(&s->x_name, SMTP_XCLIENT_NAME, x, x->name);
 	if (x->given & SMTP_XCLIENT_PORT) {
 		s->x_port_set = !(x->unavailable & SMTP_XCLIENT_PORT);
 		s->x_port = x->port;
 	}
 	if (x->given & SMTP_XCLIENT_LOGIN) {
-		s->auth_user = smtp_xvalue(s, SMTP_XCLIENT_LOGIN,
-		    x->unavailable, x->login);
-		s->auth_mech = s->auth_user != NULL ? "XCLIENT" : NULL;
+		smtp_xset(&s->auth_user, SMTP_XCLIENT_LOGIN, x, x->login);
+		smtp_set(&s->auth_mech, s->auth_user != NULL ? "XCLIENT" :
+		    NULL);
 	}
 	s->xclient = true;
 	smtp_client_update(s);
 	/* HELO and PROTO describe the session the client will now have. */
-	if ((x->given & SMTP_XCLIENT_HELO) &&
-	    !(x->unavailable & SMTP_XCLIENT_HELO))
-		s->helo = gd_pool_strdup(pool, x->helo);
+	smtp_xset(&s->helo, SMTP_XCLIENT_HELO, x, x->helo);
 	if (x->given & SMTP_XCLIENT_PROTO)
 		s->esmtp = strcmp(x->proto, "ESMTP") == 0;
 }
@@ -110,7 +102,7 @@ smtp_cmd_xclient(struct smtp_session *s, const struct smtp_cmd *cmd)
 		return;
 	}
 	smtp_txn_reset(s);
-	s->helo = NULL;
+	smtp_set(&s->helo, NULL);
 	s->esmtp = false;
 	smtp_xclient_apply(s, &x);
 	gd_log(GD_LOG_INFO, "smtp.xclient", "session=%s addr=%s "

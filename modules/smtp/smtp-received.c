@@ -126,7 +126,7 @@ smtp_rcvd_from(struct smtp_rcvd_out *o, const struct smtp_received *r)
 		n++;
 	}
 	for (i = 0; i < n; i++) {
-		snprintf(word, sizeof(word), "%s%s%s", i == 0 ? "(" : "",
+		snprintf(word, sizeof(word), "%s%.300s%s", i == 0 ? "(" : "",
 		    parts[i], i + 1 == n ? ")" : "");
 		smtp_rcvd_word(o, word);
 	}

@@ -92,7 +92,21 @@ smtp_svc_client_port(const struct gd_smtp_session *g)
 static const char *
 smtp_svc_client_name(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->x_name;
+	const struct smtp_session *s = smtp_c(g);
+
+	return s->x_name != NULL ? s->x_name : s->rdns_name;
+}
+
+static enum gd_smtp_rdns
+smtp_svc_client_rdns(const struct gd_smtp_session *g)
+{
+	return smtp_c(g)->rdns;
+}
+
+static const char *
+smtp_svc_client_ptr(const struct gd_smtp_session *g)
+{
+	return smtp_c(g)->ptr_name;
 }
 
 static bool
@@ -134,13 +148,18 @@ smtp_svc_tls_cipher(const struct gd_smtp_session *g)
 static const char *
 smtp_svc_auth_user(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->auth_user;
+	const struct smtp_session *s = smtp_c(g);
+
+	/* During smtp.auth the login is known but not yet granted. */
+	return s->pending_user != NULL ? s->pending_user : s->auth_user;
 }
 
 static const char *
 smtp_svc_auth_mechanism(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->auth_mech;
+	const struct smtp_session *s = smtp_c(g);
+
+	return s->pending_user != NULL ? s->pending_mech : s->auth_mech;
 }
 
 static const char *
@@ -330,6 +349,8 @@ const struct gd_smtp_service smtp_service = {
 	.client_ip = smtp_svc_client_ip,
 	.client_port = smtp_svc_client_port,
 	.client_name = smtp_svc_client_name,
+	.client_rdns = smtp_svc_client_rdns,
+	.client_ptr = smtp_svc_client_ptr,
 	.xclient = smtp_svc_xclient,
 	.relay_client = smtp_svc_relay_client,
 	.helo = smtp_svc_helo,

@@ -10,6 +10,7 @@
  * paused, so replies stay in the order of the commands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -96,6 +97,13 @@ smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r)
 		smtp_enter_state(s, SMTP_S_CLOSING);
 		gd_conn_close(s->conn, true, "hook asked to disconnect");
 	}
+}
+
+void
+smtp_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? gd_xstrdup(value) : NULL;
 }
 
 void
@@ -211,7 +219,15 @@ smtp_greet_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)revents;
 	ev_timer_stop(ev, w);
 	s->greet_timer_on = false;
-	smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
+	smtp_connect_ready(s);
+}
+
+void
+smtp_connect_ready(struct smtp_session *s)
+{
+	assert(s->connect_gates > 0);
+	if (--s->connect_gates == 0)
+		smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
 }
 
 static void
@@ -232,8 +248,11 @@ smtp_open(struct gd_conn *conn)
 	/* Without early-talker refusal, input waits for the greeting. */
 	if (!s->cfg->refuse_early_talkers)
 		gd_conn_pause_read(conn);
+	/* smtp.connect waits for the delay and the reverse DNS. */
+	s->connect_gates = 2;
+	smtp_rdns_start(s);
 	if (s->cfg->greeting_delay_ms == 0) {
-		smtp_hook_run(s, SMTP_HOOK_CONNECT, NULL, smtp_connect_done);
+		smtp_connect_ready(s);
 		return;
 	}
 	ev_timer_init(&s->greet_timer, smtp_greet_timer_cb,
@@ -290,6 +309,11 @@ smtp_input_line(struct smtp_session *s)
 	if (s->state == SMTP_S_CONNECT) {
 		/* A client that talks before the greeting (RFC 5321 4.3.1:
 		 * it must wait): refused, as spam engines do. */
+		smtp_rdns_cancel(s);
+		if (s->greet_timer_on)
+			ev_timer_stop(gd_loop_ev(gd_conn_loop(s->conn)),
+			    &s->greet_timer);
+		s->greet_timer_on = false;
 		smtp_hook_cancel(s);
 		smtp_reply(s, 554, "5.5.1", "%s Error: talked before the "
 		    "greeting", s->cfg->hostname);
@@ -327,12 +351,20 @@ smtp_close(struct smtp_session *s)
 		ev_timer_stop(gd_loop_ev(gd_conn_loop(s->conn)),
 		    &s->greet_timer);
 	s->greet_timer_on = false;
+	smtp_rdns_cancel(s);
 	smtp_hook_cancel(s);
 	smtp_auth_close(s);
 	smtp_txn_reset(s);
 	smtp_hook_sync(s, SMTP_HOOK_DISCONNECT, NULL, &r);
 	gd_pool_destroy(&s->cmd_pool);
 	gd_pool_destroy(&s->txn_pool);
+	smtp_set(&s->helo, NULL);
+	smtp_set(&s->x_addr, NULL);
+	smtp_set(&s->x_name, NULL);
+	smtp_set(&s->auth_user, NULL);
+	smtp_set(&s->auth_mech, NULL);
+	smtp_set(&s->pending_user, NULL);
+	smtp_set(&s->pending_mech, NULL);
 	s->magic = 0;
 }
 

@@ -54,7 +54,9 @@ smtp_parse_cfg(const struct smtp_session *s)
 	struct smtp_parse_cfg pc;
 
 	memset(&pc, 0, sizeof(pc));
-	pc.ext = smtp_ext_now(s);
+	/* REQUIRETLS is parsed in cleartext too, to refuse it with the
+	 * right reply (530 5.7.10, RFC 8689 4.1), not as unknown. */
+	pc.ext = smtp_ext_now(s) | (s->cfg->ext & SMTP_EXT_REQUIRETLS);
 	pc.max_size = s->cfg->max_message_size;
 	pc.max_holdfor = SMTP_MAX_HOLD;
 	pc.now = (int64_t)time(NULL);
@@ -208,6 +210,12 @@ smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_cmd *cmd)
 	struct smtp_error err;
 	struct smtp_rcpt *r;
 
+	if (s->txn.started) {
+		/* The content (BDAT chunks) has begun: its trace and
+		 * consumers were set up for the recipients so far. */
+		smtp_reply(s, 503, "5.5.1", "RCPT after BDAT");
+		return;
+	}
 	if (s->cfg->max_recipients != 0 &&
 	    s->txn.nrcpt >= s->cfg->max_recipients) {
 		smtp_reply(s, 452, "4.5.3", "Too many recipients");

@@ -181,7 +181,7 @@ struct gd_smtp_mail {
 	 * absolute time (seconds since the epoch), 0 if none. */
 	int64_t by_deadline;
 	int64_t by_seconds;
-	bool by_return;			/* R: return the message when late */
+	bool by_return;			/* R: return it when late */
 	bool by_trace;			/* T: trace requested */
 	/* AUTH= (RFC 4954 5), xtext-decoded; NULL when absent or <>. */
 	const char *auth;
@@ -192,13 +192,13 @@ struct gd_smtp_mail {
  * (service: `rcpt()`).  Strings owned by the transaction.
  */
 struct gd_smtp_rcpt {
-	unsigned index;			/* 0-based, among accepted ones */
+	unsigned index;			/* 0-based, among accepted */
 	const char *address;		/* "local@domain" */
 	const char *local_part;
 	const char *domain;		/* IDNA A-labels; "" for a bare
 					 * postmaster */
 	unsigned notify;		/* GD_SMTP_NOTIFY_*, 0 if absent */
-	const char *orcpt_type;		/* ORCPT= address type ("rfc822") */
+	const char *orcpt_type;		/* ORCPT= type ("rfc822") */
 	const char *orcpt;		/* ORCPT= address, xtext-decoded */
 	/*
 	 * The module that accepted the recipient (its name), set by the
@@ -219,7 +219,7 @@ struct gd_smtp_data {
 	 */
 	struct gd_stream *stream;
 	bool bdat;			/* carried by BDAT, not DATA */
-	uint64_t size;			/* smtp.data-end: bytes of content */
+	uint64_t size;			/* data-end: content bytes */
 };
 
 /*
@@ -242,10 +242,19 @@ struct gd_smtp_header_handler {
 	void (*end)(void *ctx);
 };
 
+/* Forward-confirmed reverse DNS of the client (service: `client_rdns`). */
+enum gd_smtp_rdns {
+	GD_SMTP_RDNS_UNKNOWN = 0,	/* not looked up (off, UNIX socket) */
+	GD_SMTP_RDNS_OK,		/* the PTR name resolves back */
+	GD_SMTP_RDNS_NONE,		/* no PTR record */
+	GD_SMTP_RDNS_MISMATCH,		/* it does not resolve back */
+	GD_SMTP_RDNS_TEMPFAIL,		/* resolver failure, timeout */
+};
+
 /* Metadata times (service: `time()`). */
 enum gd_smtp_time {
 	GD_SMTP_TIME_CONNECT = 0,	/* session start */
-	GD_SMTP_TIME_MAIL,		/* MAIL accepted (0: no transaction) */
+	GD_SMTP_TIME_MAIL,		/* MAIL accepted (0: none) */
 	GD_SMTP_TIME_DATA,		/* content started */
 	GD_SMTP_TIME_DATA_END,		/* content ended */
 };
@@ -301,8 +310,15 @@ struct gd_smtp_service {
 	 */
 	const char *(*client_ip)(const struct gd_smtp_session *s);
 	unsigned (*client_port)(const struct gd_smtp_session *s);
-	/* The client's name from XCLIENT NAME, or NULL. */
+	/*
+	 * The client's verified name: XCLIENT NAME when a proxy gave one,
+	 * else the forward-confirmed reverse DNS name, else NULL.
+	 */
 	const char *(*client_name)(const struct gd_smtp_session *s);
+	/* The reverse DNS outcome (looked up before smtp.connect runs),
+	 * and the PTR name found, verified or not (NULL if none). */
+	enum gd_smtp_rdns (*client_rdns)(const struct gd_smtp_session *s);
+	const char *(*client_ptr)(const struct gd_smtp_session *s);
 	/* True once a trusted proxy's XCLIENT changed the metadata. */
 	bool (*xclient)(const struct gd_smtp_session *s);
 	/* True when the client is in the relay networks. */

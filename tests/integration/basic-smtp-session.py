@@ -12,19 +12,25 @@ import smtplib
 import socket
 import time
 
-from gdtest import Daemon, check, finish, free_port
-from smtplib_util import (Raw, connect, events, fixture_modules, last_ids,
-                          message, strip_trace, wait_event)
+from gdtest import Daemon, check, finish, free_port, run_gumdropd
+from smtplib_util import (Raw, connect, events, fixture_modules, header,
+                          last_ids, message, strip_trace, wait_event)
 
 mx, sub, lim, delay, lmtp = (free_port() for _ in range(5))
 d = Daemon("", modules=fixture_modules())
 out = os.path.join(d.tmp, "out")
 os.mkdir(out)
+lmtp_sock = os.path.join(d.tmp, "lmtp.sock")
 with open(d.config, "w") as f:
     f.write(f"""
 workers: 2
 modules:
   load: [smtp, smtp-test]
+dns:
+  local-data: ["4.0.0.127.in-addr.arpa. PTR ok.test.",
+               "ok.test. A 127.0.0.4",
+               "2.0.0.127.in-addr.arpa. PTR liar.test.",
+               "liar.test. A 192.0.2.1"]
 smtp-test:
   dir: {out}
 smtp:
@@ -42,9 +48,10 @@ listeners:
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp}}
   - {{name: submission, address: "127.0.0.1:{sub}", protocol: submission}}
   - {{name: limited, address: "127.0.0.1:{lim}", protocol: smtp,
-     idle-timeout: 1s}}
+     idle-timeout: 1s, command-timeout: 50ms}}
   - {{name: delayed, address: "127.0.0.1:{delay}", protocol: smtp}}
   - {{name: lmtp, address: "127.0.0.1:{lmtp}", protocol: lmtp}}
+  - {{name: lmtp-unix, address: "unix:{lmtp_sock}", protocol: lmtp}}
 """)
 d.start()
 
@@ -165,6 +172,8 @@ c.cmd("MAIL FROM:<s@example.org>")
 c.cmd("RCPT TO:<u@test.example>")
 c.send(b"BDAT 5\r\nhello")
 c.reply()
+check(c.cmd("RCPT TO:<late@test.example>")[0] == 503,
+      "RCPT after a BDAT chunk: 503")
 check(c.cmd("RSET")[0] == 250, "RSET between chunks")
 c.send(b"BDAT 1 LAST\r\nx")
 check(c.reply()[0] == 503, "BDAT after RSET: 503")
@@ -244,6 +253,12 @@ r2 = c.reply()
 check(r[0] == 500 and r2[0] == 421 and c.closed(),
       "too many bad commands: 500, then 421 and close")
 c = connect(lim)
+c.cmd("EHLO x")
+c.cmd("MAIL FROM:<s@example.org>")
+r = c.cmd("RCPT TO:<slow3@test.example>")
+check(r[0] == 421 and r[1][0].startswith("4.4.2") and c.closed(),
+      "command-timeout while smtp.rcpt pends: 421 4.4.2 and close")
+c = connect(lim)
 t0 = time.monotonic()
 r = c.reply()
 check(r[0] == 421 and 0.8 < time.monotonic() - t0 < 5 and c.closed(),
@@ -260,6 +275,31 @@ check(c.reply()[0] == 220 and time.monotonic() - t0 >= 0.35,
       "greeting-delay holds the greeting")
 c.close()
 
+# ---- forward-confirmed reverse DNS, before smtp.connect ----
+for src, want in [("127.0.0.4", "rdns=1 ptr=ok.test name=ok.test"),
+                  ("127.0.0.2", "rdns=3 ptr=liar.test name=-"),
+                  ("127.0.0.3", "rdns=2 ptr=- name=-")]:
+    sock = socket.socket()
+    sock.bind((src, 0))
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", mx))
+    c = Raw(sock)
+    c.reply()
+    c.cmd("EHLO x")
+    c.cmd("MAIL FROM:<s@example.org>")
+    c.cmd("RCPT TO:<rdns@test.example>")
+    c.cmd("DATA")
+    c.send(b"Subject: rdns\r\n\r\nx\r\n.\r\n")
+    c.reply()
+    c.cmd("QUIT")
+    check(wait_event(out, "ip=%s " % src) and
+          any(("ip=%s " % src) in e and want in e for e in events(out)),
+          "FCrDNS of %s: %s" % (src, want))
+    head = header(out, last_ids(out, 1)[0])
+    if "ok.test" in want:
+        check(b"from x (ok.test [127.0.0.4])" in head,
+              "Received: names the verified host: %r" % head)
+
 # ---- submission needs AUTH ----
 c = connect(sub)
 c.cmd("EHLO x")
@@ -272,7 +312,8 @@ c.close()
 c = connect(mx)
 c.cmd("EHLO x")
 r = c.cmd("MAIL FROM:<s@example.org> REQUIRETLS")
-check(r[0] in (530, 555), "REQUIRETLS on cleartext refused (%d)" % r[0])
+check(r[0] == 530 and r[1][0].startswith("5.7.10"),
+      "REQUIRETLS on cleartext: 530 5.7.10")
 c.cmd("QUIT")
 
 # ---- LMTP: one reply per recipient ----
@@ -291,6 +332,73 @@ check(r1[0] == 250 and r2[0] == 552 and r2[1][0].startswith("5.2.2"),
       "LMTP: per-recipient replies (%s, %s)" % (r1[0], r2[0]))
 c.cmd("QUIT")
 
+c = Raw.unix(lmtp_sock)
+c.reply()
+c.cmd("LHLO x")
+c.cmd("MAIL FROM:<s@example.org>")
+c.cmd("RCPT TO:<a@test.example>")
+c.cmd("RCPT TO:<b@test.example>")
+c.cmd("DATA")
+c.send(b"Subject: lmtp unix\r\n\r\nhi\r\n.\r\n")
+codes = [r[0] for r in c.replies(2)]
+check(codes == [250, 250], "LMTP over a UNIX socket: two 250s")
+c.cmd("QUIT")
+
+# ---- smtp.connect refuses: 554, then 503 to all but QUIT ----
+s5 = socket.socket()
+s5.bind(("127.0.0.5", 0))
+s5.settimeout(10)
+s5.connect(("127.0.0.1", mx))
+c = Raw(s5)
+r = c.reply()
+check(r[0] == 554 and r[1][0].startswith("5.7.1"),
+      "smtp.connect BLOCKED_CLIENT: 554 5.7.1 instead of 220")
+check(c.cmd("EHLO x")[0] == 503, "refused session: EHLO 503")
+check(c.cmd("MAIL FROM:<s@example.org>")[0] == 503, "refused: MAIL 503")
+check(c.cmd("QUIT")[0] == 221, "refused session: QUIT 221")
+
+# ---- one byte at a time, DATA and BDAT; back-pressure ----
+msg = b"Subject: trickle\r\n\r\n" + b"".join(
+    b"line %d .dot\r\n" % i for i in range(40))
+c = connect(mx)
+c.cmd("EHLO x")
+c.cmd("MAIL FROM:<s@example.org>")
+c.cmd("RCPT TO:<t@test.example>")
+c.cmd("DATA")
+for b in msg.replace(b"\r\n.", b"\r\n..") + b".\r\n":
+    c.send(bytes([b]))
+check(c.reply()[0] == 250, "DATA sent one byte at a time")
+trickle_data = last_ids(out, 1)[0]
+c.cmd("MAIL FROM:<s@example.org>")
+c.cmd("RCPT TO:<t@test.example>")
+for b in b"BDAT %d LAST\r\n" % len(msg) + msg:
+    c.send(bytes([b]))
+check(c.reply()[0] == 250, "BDAT sent one byte at a time")
+trickle_bdat = last_ids(out, 1)[0]
+check(strip_trace(message(out, trickle_data)) == msg and
+      strip_trace(message(out, trickle_bdat)) == msg,
+      "trickled DATA and BDAT: the same bytes")
+big = b"Subject: slow\r\n\r\n" + b"".join(
+    b"%04d abcdefghijklmnopqrstuvwxyz\r\n" % i for i in range(50))
+c.cmd("MAIL FROM:<s@example.org>")
+c.cmd("RCPT TO:<slowsink@test.example>")
+c.cmd("DATA")
+c.send(big + b".\r\n")
+check(c.reply()[0] == 250, "a consumer that pushes back: DATA completes")
+slow_data = last_ids(out, 1)[0]
+c.cmd("MAIL FROM:<s@example.org>")
+c.cmd("RCPT TO:<slowsink@test.example>")
+c.send(b"BDAT %d\r\n" % 700 + big[:700])
+c.send(b"BDAT %d LAST\r\n" % (len(big) - 700) + big[700:] + b"NOOP\r\n")
+codes = [r[0] for r in c.replies(3)]
+check(codes == [250, 250, 250], "a consumer that pushes back: BDAT "
+      "completes, the pipelined NOOP after it too (%s)" % codes)
+slow_bdat = last_ids(out, 1)[0]
+check(strip_trace(message(out, slow_data)) == big and
+      strip_trace(message(out, slow_bdat)) == big,
+      "back-pressure loses nothing")
+c.cmd("QUIT")
+
 # ---- data-end verdicts ----
 c = connect(mx)
 c.cmd("EHLO x")
@@ -302,6 +410,51 @@ c.send(b"Subject: spam\r\n\r\nbuy\r\n.\r\n")
 r = c.reply()
 check(r[0] == 550 and r[1][0].startswith("5.7.1"), "data-end SPAM: 550")
 c.cmd("QUIT")
+
+# ---- parameters reach smtp.mail and smtp.rcpt ----
+c = connect(mx)
+c.cmd("EHLO x")
+r = c.cmd("MAIL FROM:<p@example.org> SIZE=100 BODY=8BITMIME RET=HDRS "
+          "ENVID=ab+2Bc MT-PRIORITY=3 HOLDFOR=60 BY=3600;R")
+check(r[0] == 250, "MAIL with DSN, MT-PRIORITY, HOLDFOR, BY: 250")
+r = c.cmd("RCPT TO:<p@test.example> NOTIFY=SUCCESS,FAILURE "
+          "ORCPT=rfc822;p+40test.example")
+check(r[0] == 250, "RCPT with NOTIFY and ORCPT: 250")
+ev = [e for e in events(out) if e.startswith("mail from=<p@example.org>")]
+check(ev and "size=100 " in ev[-1] and "body=2 " in ev[-1] and
+      "ret=2 " in ev[-1] and "envid=ab+c " in ev[-1] and
+      "prio=3 " in ev[-1] and "by=3600 " in ev[-1] and
+      "hold=0 " not in ev[-1], "smtp.mail saw every parameter: %s" % ev)
+check(wait_event(out, "rcpt to=<p@test.example> notify=6 "
+                 "orcpt=rfc822;p@test.example"),
+      "smtp.rcpt saw NOTIFY and the decoded ORCPT")
+c.cmd("RSET")
+r = c.cmd("MAIL FROM:<\u7528\u6237@example.org>")
+check(r[0] == 553 and r[1][0].startswith("5.6.7"),
+      "UTF-8 address without SMTPUTF8: 553 5.6.7")
+c.send("MAIL FROM:<\u7528\u6237@\u4f8b\u3048.jp> SMTPUTF8\r\n"
+       "RCPT TO:<\u043f\u043e\u0447\u0442\u0430@test.example>\r\n"
+       "DATA\r\n".encode())
+codes = [r[0] for r in c.replies(3)]
+check(codes == [250, 250, 354], "SMTPUTF8 transaction: %s" % codes)
+c.send("Subject: utf8\r\n\r\n\u00e9t\u00e9\r\n.\r\n".encode())
+check(c.reply()[0] == 250, "SMTPUTF8 message accepted")
+check(wait_event(out, "utf8=1"), "smtp.mail saw the SMTPUTF8 flag")
+check(b"with UTF8SMTP" in header(out, last_ids(out, 1)[0]),
+      "Received: says UTF8SMTP")
+c.cmd("QUIT")
+
+# ---- configuration errors name the place ----
+bad = os.path.join(d.tmp, "bad.yaml")
+for text, want in [("smtp:\n  extensions: {nosuch: true}\n", "nosuch"),
+                   ("smtp:\n  relay-networks: [10.0.0.0/99]\n",
+                    "relay-networks"),
+                   ("smtp:\n  listeners: {mx: {bogus: 1}}\n", "bogus")]:
+    with open(bad, "w") as f:
+        f.write("modules: {load: [smtp]}\n" + text)
+    r = run_gumdropd(["-t", "-c", bad])
+    check(r.returncode != 0 and want in r.stderr and "bad.yaml:" in
+          r.stderr, "gumdropd -t refuses %s: %s" % (want, r.stderr.strip()))
 
 # ---- Python smtplib ----
 s = smtplib.SMTP("127.0.0.1", mx, timeout=10)

@@ -67,6 +67,12 @@ def message(directory, txn_id):
         return f.read()
 
 
+def header(directory, txn_id):
+    """The stored message's header block, unfolded."""
+    head = message(directory, txn_id).split(b"\r\n\r\n")[0]
+    return head.replace(b"\r\n\t", b" ").replace(b"\r\n ", b" ")
+
+
 def last_ids(directory, n):
     """Transaction ids of the last n data-end events."""
     ids = [e.split()[1][3:] for e in events(directory)

@@ -15,7 +15,11 @@
  *   slow*      ACCEPT after 100 ms (PENDING)
  *   lmtpfail*  accepted; at data-end its own result 552 5.2.2
  *   spam*      accepted; data-end REJECT, SPAM (550 5.7.1)
- *   anything else: ACCEPT.  Other domains: CONTINUE (the module's
+ *   slowsink*  accepted; the content consumer takes at most 7 bytes a
+ *              call and refuses every other call (back-pressure), waking
+ *              the stream at the end of the loop iteration
+ *   anything else: ACCEPT.  Clients from 127.0.0.5: smtp.connect REJECT,
+ *   BLOCKED_CLIENT (554 5.7.1).  Other domains: CONTINUE (the module's
  *   default).  Senders: "greylist@..." TEMPFAIL, "slowmail@..." ACCEPT
  *   after 100 ms.  data-end always pends 50 ms before answering: the
  *   reply must wait for it.
@@ -39,7 +43,11 @@ struct st_module {
 
 struct st_sink {
 	int fd;
-	struct st_module *mod;
+	bool slow;			/* back-pressure: see st_sink_write */
+	bool refused;
+	bool wake_pending;		/* st_sink_wake is deferred */
+	bool dead;			/* ended or aborted */
+	struct gd_stream_link *link;
 };
 
 struct st_later {
@@ -107,9 +115,16 @@ st_connect(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 {
 	struct gd_smtp_session *s = st_mod.smtp->session(call);
 
-	(void)ctx; (void)data; (void)reply_r;
-	st_log("connect proto=%d ip=%s", (int)st_mod.smtp->protocol(s),
-	    st_mod.smtp->client_ip(s));
+	(void)ctx; (void)data;
+	if (strcmp(st_mod.smtp->client_ip(s), "127.0.0.5") == 0)
+		return st_mod.smtp->reason_reply(GD_SMTP_REASON_BLOCKED_CLIENT,
+		    reply_r);
+	st_log("connect proto=%d ip=%s port=%u rdns=%d ptr=%s name=%s",
+	    (int)st_mod.smtp->protocol(s), st_mod.smtp->client_ip(s),
+	    st_mod.smtp->client_port(s), (int)st_mod.smtp->client_rdns(s),
+	    st_mod.smtp->client_ptr(s) != NULL ? st_mod.smtp->client_ptr(s) :
+	    "-", st_mod.smtp->client_name(s) != NULL ?
+	    st_mod.smtp->client_name(s) : "-");
 	return GD_VERDICT_CONTINUE;
 }
 
@@ -184,13 +199,52 @@ st_rcpt(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	return GD_VERDICT_ACCEPT;
 }
 
+/* The sink is malloc'd: a deferred wake may outlive the transaction. */
+static void
+st_sink_done(struct st_sink *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+	k->dead = true;
+	if (!k->wake_pending)
+		free(k);
+}
+
+static void
+st_sink_wake(void *arg)
+{
+	struct st_sink *k = arg;
+
+	k->wake_pending = false;
+	if (k->dead) {
+		free(k);
+		return;
+	}
+	gd_stream_wakeup(k->link);
+}
+
 static ssize_t
 st_sink_write(struct gd_stream_link *link, void *ctx, const void *buf,
     size_t len, const char **error_r)
 {
 	struct st_sink *k = ctx;
+	size_t len0;
 
-	(void)link;
+	if (k->slow) {
+		/* Take nothing or at most 7 bytes; promise a wakeup
+		 * whenever less than offered was taken (hooks.h). */
+		k->link = link;
+		k->refused = !k->refused;
+		len0 = len;
+		len = k->refused ? 0 : len > 7 ? 7 : len;
+		if (len < len0 && !k->wake_pending) {
+			k->wake_pending = true;
+			gd_loop_defer(gd_loop_current(), st_sink_wake, k);
+		}
+		if (len == 0)
+			return 0;
+	}
 	if (write(k->fd, buf, len) != (ssize_t)len) {
 		*error_r = "write failed";
 		return -1;
@@ -204,19 +258,14 @@ st_sink_end(struct gd_stream_link *link, void *ctx, const char **error_r)
 	struct st_sink *k = ctx;
 
 	(void)link; (void)error_r;
-	close(k->fd);
-	k->fd = -1;
+	st_sink_done(k);
 	return 0;
 }
 
 static void
 st_sink_abort(void *ctx)
 {
-	struct st_sink *k = ctx;
-
-	if (k->fd >= 0)
-		close(k->fd);
-	k->fd = -1;
+	st_sink_done(ctx);
 	st_log("abort");
 }
 
@@ -268,12 +317,17 @@ st_data(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	char path[700];
 
 	(void)ctx; (void)data; (void)reply_r;
-	k = gd_pool_alloc(st_mod.smtp->transaction_pool(s), sizeof(*k));
+	k = gd_xcalloc(1, sizeof(*k));
 	snprintf(path, sizeof(path), "%s/msg-%s.eml", st_mod.dir,
 	    st_mod.smtp->transaction_id(s));
 	k->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (k->fd < 0)
+	if (k->fd < 0) {
+		free(k);
 		return GD_VERDICT_ERROR;
+	}
+	if (st_mod.smtp->rcpt_count(s) > 0)
+		k->slow = st_prefix(st_mod.smtp->rcpt(s, 0)->local_part,
+		    "slowsink");
 	gd_stream_push(d->stream, &st_sink, k);
 	st_mod.smtp->header_subscribe(s, &st_header, NULL);
 	st_log("data id=%s bdat=%d", st_mod.smtp->transaction_id(s),

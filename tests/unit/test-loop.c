@@ -280,6 +280,38 @@ Test(loop, defer_runs_after_current_callback, .timeout = 10)
 	gd_loops_join();
 }
 
+/* A chain of calls each deferring the next, longer than the rounds run
+ * per iteration, on a loop with nothing else to do: it must not stall
+ * (it did: the loop went to sleep with calls still queued). */
+static atomic_uint defer_chain;
+
+static void
+defer_chain_step(void *arg)
+{
+	(void)arg;
+	if (atomic_fetch_add(&defer_chain, 1) + 1 < 1000)
+		gd_loop_defer(gd_loop_current(), defer_chain_step, NULL);
+	else
+		signal_done();
+}
+
+static void
+defer_chain_start(void *arg)
+{
+	gd_loop_defer(gd_loop_current(), defer_chain_step, arg);
+}
+
+Test(loop, long_defer_chain_never_stalls, .timeout = 10)
+{
+	start(1, NULL, NULL);
+	cr_assert_eq(gd_loop_invoke(gd_loop_get(0), defer_chain_start,
+	    NULL), 0);
+	cr_assert(wait_done(1), "stalled after %u calls",
+	    atomic_load(&defer_chain));
+	cr_assert_eq(atomic_load(&defer_chain), 1000);
+	gd_loops_join();
+}
+
 /* ---- blocking pool ---------------------------------------------------- */
 
 #define N_WORK 64
