@@ -37,6 +37,7 @@ smtp-test:
   dir: {out}
 smtp:
   hostname: mx.test
+  reverse-dns: false
 tls:
   certificates: [{{cert: {cert}, key: {key}}}]
 listeners:
