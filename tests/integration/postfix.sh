@@ -12,7 +12,8 @@
 #       (default), may, encrypt, verify or secure (--ca: the CA file to
 #       check the server with; verify and secure match the name
 #       "localhost" or the address).  Failed deliveries are retried every
-#       second or so, and bounced after 60 s.
+#       second or so, and bounced after 60 s.  (Submission is over SMTP
+#       only: the sendmail/postdrop path is not set up.)
 #   postfix.sh start DIR maildir [--users a,b,...] [--domain D] [--port N]
 #       The benchmark's reference MTA: receives SMTP on 127.0.0.1 and
 #       delivers USER@D (default domain bench.test, users bench and alice)
@@ -40,8 +41,6 @@
 # readable by them.  Needs root and the Debian package postfix (its
 # debconf main_mailer_type "No configuration": no system instance).
 set -eu
-
-DAEMON_DIR=/usr/lib/postfix/sbin
 
 die() { echo "postfix.sh: $*" >&2; exit 1; }
 
