@@ -27,6 +27,16 @@ GD_PACKAGES="$GD_PACKAGES libidn-dev libjansson-dev libcurl4-gnutls-dev"
 # instance non-interactively; the tests never use or touch it.
 GD_PACKAGES="$GD_PACKAGES libkrb5-dev krb5-kdc krb5-admin-server krb5-user"
 GD_PACKAGES="$GD_PACKAGES libldap-dev slapd ldap-utils"
+# ---- SMTP peers (issue 7: tests/integration/postfix.sh, scripts/bench-smtp)
+# Postfix: a private instance under a temporary folder relays into gumdrop
+# over SMTP and LMTP, and is the benchmark's reference MTA; smtp-source and
+# smtp-sink come with it.  Preseeded "No configuration": the package then
+# writes no /etc/postfix/main.cf and its init script starts nothing, so no
+# system instance takes port 25.
+GD_PACKAGES="$GD_PACKAGES postfix"
+GD_DEBCONF="${GD_DEBCONF:-}postfix postfix/main_mailer_type select No configuration
+"
+# ---- end SMTP peers
 
 # smtp (issue 7), protocol parsing: IDNA2008 domains through libidn2.
 GD_PACKAGES="$GD_PACKAGES libidn2-dev"
@@ -45,6 +55,11 @@ gd_install_deps() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
+    # Answers for packages that would otherwise ask (GD_DEBCONF: lines of
+    # debconf-set-selections).
+    if [ -n "${GD_DEBCONF:-}" ]; then
+        printf '%s' "$GD_DEBCONF" | $sudo debconf-set-selections
+    fi
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
