@@ -10,7 +10,8 @@ clients that vanish while a lookup is pending (FIN or RST) do not crash
 the daemon and the next session works; QUIT pipelined behind a pending
 RCPT gets 221 after the RCPT's reply; the file is read at each lookup
 (an edit applies at once, a missing file gives 451 4.3.0); the `reason`
-key (greylisted: 451 4.7.1); `deny-file` is required."""
+key (greylisted: 451 4.7.1); `deny-file` is required; and docs/smtp.md
+shows the module's code as it is."""
 import mailbox
 import os
 import smtplib
@@ -18,7 +19,7 @@ import socket
 import struct
 import time
 
-from gdtest import TIMEOUT, Daemon, check, finish, free_port, \
+from gdtest import SRCDIR, TIMEOUT, Daemon, check, finish, free_port, \
     module_dir_with_fixtures
 from smtplib_util import connect
 
@@ -84,6 +85,16 @@ def ehlo_mail(port):
     c.cmd("MAIL FROM:<s@example.org>")
     return c
 
+
+# ---- the doc's listing is the real code ----
+with open(os.path.join(SRCDIR, "tests", "modules", "smtp-async-rcpt.c")) as f:
+    code = f.read()
+with open(os.path.join(SRCDIR, "docs", "smtp.md")) as f:
+    doc = f.read()
+at = doc.find("```c\n/*\n * smtp-async-rcpt.so")
+listing = doc[at + 5:doc.find("```\n", at + 5)] if at >= 0 else ""
+check(listing == code, "docs/smtp.md shows tests/modules/smtp-async-rcpt.c "
+      "exactly (%d of %d bytes)" % (len(listing), len(code)))
 
 mods = module_dir_with_fixtures("smtp-async-rcpt")
 d, port, deny = start("{deny-file: DENY, delay: %dms}" % (DELAY * 1000),
