@@ -45,12 +45,18 @@ smtp_cmd_starttls(struct smtp_session *s)
 	}
 }
 
-/* RFC 3207 4.2: forget everything learnt before TLS; EHLO again. */
+/*
+ * RFC 3207 4.2: forget everything learnt from the client before TLS (a
+ * login too: plaintext an attacker injected before the handshake must
+ * not speak for the session after it); EHLO again.
+ */
 void
 smtp_tls_ready(struct smtp_session *s)
 {
 	smtp_txn_reset(s);
 	smtp_set(&s->helo, NULL);
+	smtp_set(&s->auth_user, NULL);
+	smtp_set(&s->auth_mech, NULL);
 	s->esmtp = false;
 	smtp_enter_state(s, SMTP_S_GREETED);
 }
