@@ -240,6 +240,10 @@ smtp_auth_done(void *arg, struct gd_sasl *sasl, const struct gd_sasl_result *r)
 	smtp_auth_success(s);
 }
 
+/* RFC 4954 6's codes for a refused AUTH; others become 535 / 454. */
+static const unsigned auth_reject_codes[] = { 530, 534, 535, 538, 0 };
+static const unsigned auth_tempfail_codes[] = { 432, 454, 0 };
+
 static void
 smtp_auth_hook_done(struct smtp_session *s, const struct gd_hook_result *r)
 {
@@ -254,10 +258,15 @@ smtp_auth_hook_done(struct smtp_session *s, const struct gd_hook_result *r)
 		smtp_client_update(s);
 		smtp_reply(s, 235, "2.7.0", "Authentication successful");
 		return;
+	case GD_VERDICT_REJECT:
+		smtp_set(&s->pending_user, NULL);
+		smtp_set(&s->pending_mech, NULL);
+		smtp_reply_hook_as(s, r, auth_reject_codes, 535, "5.7.8");
+		return;
 	default:
 		smtp_set(&s->pending_user, NULL);
 		smtp_set(&s->pending_mech, NULL);
-		smtp_reply_hook(s, r);
+		smtp_reply_hook_as(s, r, auth_tempfail_codes, 454, "4.7.0");
 		return;
 	}
 }

@@ -190,6 +190,14 @@ void smtp_reply_lines(struct smtp_session *s, unsigned code,
     const char *enhanced, const char *const *lines, size_t n);
 void smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r);
 /*
+ * The same where the protocol allows only some codes (RFC 5321 3.1: 554
+ * refuses a connection; RFC 4954: AUTH's codes).  A code outside
+ * `allowed` (0-terminated; 421 always passes) becomes `code`, and its
+ * enhanced code `enhanced` unless that is NULL; the text is kept.
+ */
+void smtp_reply_hook_as(struct smtp_session *s, const struct gd_hook_result *r,
+    const unsigned *allowed, unsigned code, const char *enhanced);
+/*
  * Replace a session string (malloc'd, freed at close; NULL clears), so
  * that repeated commands (EHLO, AUTH, XCLIENT) never grow memory.
  */

@@ -62,13 +62,16 @@ smtp_rcvd_put(struct smtp_rcvd_out *o, const char *s, size_t n)
 	o->col += n;
 }
 
-/* One word, after a space or a fold. */
+/*
+ * One word, after a space or a fold.  One column is kept for the ";" or
+ * ")" that the builder may put straight after a word.
+ */
 static void
 smtp_rcvd_word(struct smtp_rcvd_out *o, const char *w)
 {
 	size_t n = strlen(w);
 
-	if (o->col + 1 + n > SMTP_RCVD_FOLD && o->col > 1) {
+	if (o->col + 1 + n + 1 > SMTP_RCVD_FOLD && o->col > 1) {
 		smtp_rcvd_put(o, "\r\n\t", 3);
 		o->col = 1;
 	} else
@@ -106,7 +109,7 @@ smtp_rcvd_from(struct smtp_rcvd_out *o, const struct smtp_received *r)
 {
 	char parts[3][300], word[310];
 	size_t n = 0, i;
-	bool valid;
+	bool valid, local;
 
 	valid = r->helo != NULL && (r->helo[0] == '[' ?
 	    smtp_literal_check(r->helo, strlen(r->helo)) != SMTP_DOMAIN_NONE :
@@ -114,11 +117,17 @@ smtp_rcvd_from(struct smtp_rcvd_out *o, const struct smtp_received *r)
 	if (r->client_rdns != NULL)
 		smtp_rcvd_clean(r->client_rdns, parts[n++], sizeof(parts[0]),
 		    true);
-	smtp_rcvd_literal(r->client_addr != NULL ? r->client_addr :
-	    "127.0.0.1", parts[n++], sizeof(parts[0]));
+	/* A UNIX-socket peer has no address to put in a literal. */
+	local = r->client_addr != NULL && strcmp(r->client_addr, "unix") == 0;
+	if (local)
+		strcpy(parts[n++], "UNIX socket");
+	else
+		smtp_rcvd_literal(r->client_addr != NULL ? r->client_addr :
+		    "127.0.0.1", parts[n++], sizeof(parts[0]));
 	smtp_rcvd_word(o, "from");
 	/* RFC 5321 4.4: From-domain must be a Domain or a literal. */
-	smtp_rcvd_word(o, valid ? r->helo : parts[n - 1]);
+	smtp_rcvd_word(o, valid ? r->helo : local ? "localhost" :
+	    parts[n - 1]);
 	if (!valid && r->helo != NULL) {
 		strcpy(parts[n], "helo=");
 		smtp_rcvd_clean(r->helo, parts[n] + 5, sizeof(parts[0]) - 5,

@@ -100,6 +100,23 @@ smtp_reply_hook(struct smtp_session *s, const struct gd_hook_result *r)
 }
 
 void
+smtp_reply_hook_as(struct smtp_session *s, const struct gd_hook_result *r,
+    const unsigned *allowed, unsigned code, const char *enhanced)
+{
+	struct gd_hook_result fixed = *r;
+	size_t i;
+
+	for (i = 0; allowed[i] != 0 && allowed[i] != r->reply.code; i++)
+		;
+	if (allowed[i] == 0 && r->reply.code != 421) {
+		fixed.reply.code = code;
+		if (enhanced != NULL)
+			fixed.reply.enhanced = enhanced;
+	}
+	smtp_reply_hook(s, &fixed);
+}
+
+void
 smtp_set(char **field, const char *value)
 {
 	free(*field);
@@ -279,7 +296,8 @@ smtp_connect_done(struct smtp_session *s, const struct gd_hook_result *r)
 	switch (r->verdict) {
 	case GD_VERDICT_REJECT:
 		/* RFC 5321 3.1: 554, then 503 to all but QUIT. */
-		smtp_reply_hook(s, r);
+		smtp_reply_hook_as(s, r, (const unsigned[]){ 554, 0 }, 554,
+		    NULL);
 		s->greeted = true;
 		smtp_enter_state(s, SMTP_S_REFUSED);
 		return;

@@ -36,16 +36,20 @@
  * module applies its default, given with each point.
  *
  *   smtp.connect    (may pend) a client connected, before the greeting.
- *                   arg: NULL.  REJECT: the reply (554 5.7.1 by default)
- *                   replaces the greeting and every command but QUIT
+ *                   arg: NULL.  REJECT: the reply, always with code 554
+ *                   (the handler's enhanced code and text; 5.7.1
+ *                   "Rejected" by default), replaces the greeting and
+ *                   every command but QUIT
  *                   gets 503 5.5.1 (RFC 5321 3.1); TEMPFAIL: 421 and
  *                   close.  Default: the 220 greeting.
  *   smtp.helo       (may pend) HELO/EHLO.  arg: const char *, the name
  *                   the client gave.  Default: 250.
  *   smtp.auth       (may pend) a SASL exchange succeeded; the user and
  *                   mechanism are readable already.  arg: NULL.  REJECT
- *                   or TEMPFAIL undo the login (535 5.7.8 / 454 4.7.0 by
- *                   default).  Default: 235 2.7.0.
+ *                   or TEMPFAIL undo the login; a code RFC 4954 does not
+ *                   allow there (any but 530 534 535 538 / 432 454)
+ *                   becomes 535 5.7.8 / 454 4.7.0, the text kept.
+ *                   Default: 235 2.7.0.
  *   smtp.mail       (may pend) MAIL FROM, after the parameters were
  *                   validated.  arg: const struct gd_smtp_mail *.
  *                   Default: 250 2.1.0.
@@ -356,11 +360,13 @@ struct gd_smtp_service {
 	/*
 	 * During smtp.data-end (before the chain completes; a pending
 	 * handler before it resumes): the outcome for recipient `i`, which
-	 * the calling module owns.  `verdict` is ACCEPT, REJECT or
-	 * TEMPFAIL; `reply` may be NULL (the verdict's default) and is
-	 * copied and validated like a hook reply.  LMTP sends these, one
-	 * per recipient; SMTP sends the chain's result.  0, or -1 when `i`
-	 * is out of range or the call comes at the wrong time.
+	 * the calling module owns (rcpt(s, i)->owner is its name: the
+	 * service cannot tell who calls, so a module checks that itself).
+	 * `verdict` is ACCEPT, REJECT or TEMPFAIL; `reply` may be NULL (the
+	 * verdict's default) and is copied and validated like a hook reply.
+	 * LMTP sends these, one per recipient; SMTP sends the chain's
+	 * result.  0, or -1 when `i` is out of range or the call comes at
+	 * the wrong time.
 	 */
 	int (*rcpt_set_result)(struct gd_smtp_session *s, unsigned i,
 	    enum gd_verdict verdict, const struct gd_reply *reply);

@@ -185,6 +185,24 @@ Test(received, full_field)
 	    "Tue, 14 Nov 2023 23:13:20 +0100\r\n");
 }
 
+Test(received, unix_socket_peer_has_no_literal)
+{
+	struct smtp_received r = {
+		.helo = "mta.example", .client_addr = "unix",
+		.by_host = "mx.example.org", .with = SMTP_WITH_LMTP,
+	};
+	const char *want1 = "Received: from mta.example (UNIX socket) by";
+	const char *want2 = "Received: from localhost (UNIX socket helo=not";
+
+	smtp_received_build(buf, sizeof(buf), &r);
+	assert_folded(buf);
+	cr_assert(strncmp(buf, want1, strlen(want1)) == 0, "%s", buf);
+	cr_assert(strchr(buf, '[') == NULL, "%s", buf);
+	r.helo = "not a name";
+	smtp_received_build(buf, sizeof(buf), &r);
+	cr_assert(strncmp(buf, want2, strlen(want2)) == 0, "%s", buf);
+}
+
 Test(received, several_recipients_and_odd_helo)
 {
 	struct smtp_received r = {
