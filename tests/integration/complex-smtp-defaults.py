@@ -8,13 +8,12 @@ takes demo/demo after STARTTLS; submissions is implicit TLS; LMTP
 answers on unix:build/run/lmtp.sock; mail for other domains is refused
 (550 5.7.1 relay denied)."""
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 
-from gdtest import (GUMDROPD, MODULES, SRCDIR, TIMEOUT, Daemon, check,
-                    finish, free_port, make_cert)
+from gdtest import (SRCDIR, TIMEOUT, Daemon, check, finish, free_port,
+                    make_cert)
 from smtp_maildir import delivered, trace_split
 from smtplib_util import Raw, connect
 

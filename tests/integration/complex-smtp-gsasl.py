@@ -63,7 +63,8 @@ class Gsasl:
 
     def __init__(self, password, priority=None, port=None):
         argv = ["stdbuf", "-oL", GSASL, "--smtp", "--connect",
-                "127.0.0.1:%d" % (port or sub), "--mechanism", "SCRAM-SHA-256-PLUS",
+                "127.0.0.1:%d" % (port or sub),
+                "--mechanism", "SCRAM-SHA-256-PLUS",
                 "--authentication-id", "demo", "--password", password,
                 "--x509-ca-file", cert, "--hostname", "localhost",
                 "--verbose"]

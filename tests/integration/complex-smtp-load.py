@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import time
 
-from gdtest import TIMEOUT, check, finish, free_port
+from gdtest import check, finish, free_port
 from smtp_maildir import count, maildir_daemon, stored, trace_split, unfold
 from smtplib_util import connect
 

@@ -22,7 +22,6 @@ compared byte for byte after the Return-Path: and Received: fields:
   with one recipient; Return-Path: <> for the null sender;
 * early talkers let through when `refuse-early-talkers: false`.
 """
-import os
 import re
 import socket
 import time
@@ -351,7 +350,8 @@ soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
 r = c.cmd("MAIL FROM:<s@example.org> HOLDUNTIL=" + soon)
 check(r[0] == 250, "HOLDUNTIL in a day: 250 (%r)" % (r,))
 c.cmd("RSET")
-late_ = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 8 * 86400))
+late_ = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                      time.gmtime(time.time() + 8 * 86400))
 r = c.cmd("MAIL FROM:<s@example.org> HOLDUNTIL=" + late_)
 check(r[0] == 501 and r[1][0].startswith("5.5.4"), "HOLDUNTIL beyond the "
       "advertised 7 days: 501 5.5.4 (RFC 4865 4) %r" % (r,))
