@@ -20,7 +20,8 @@ compared byte for byte after the Return-Path: and Received: fields:
   delivered with its UTF-8 Return-Path;
 * trace: `with SMTP`, `ESMTP`, `UTF8SMTP`, `LMTP`, the queue id, `for`
   with one recipient; Return-Path: <> for the null sender;
-* early talkers let through when `refuse-early-talkers: false`.
+* early talkers let through when `refuse-early-talkers: false`;
+* a BDAT with an unreadable size: 501 5.5.4, then 421 and close.
 """
 import re
 import socket
@@ -430,6 +431,22 @@ m = text("early")
 c.send(stuff(m) + b".\r\nQUIT\r\n")
 check(c.reply()[0] == 250 and rest_of("bob", "early") == m,
       "and its message delivered byte for byte")
+
+# ---- a BDAT whose size cannot be read: where its chunk ends is unknown,
+# so the session ends: 501 5.5.4, then 421 (RFC 5321 3.8), then close;
+# nothing after it is read as a command.
+for bad in (b"BDAT x", b"BDAT 99999999999999999999 LAST", b"BDAT 5 LASTX",
+            b"BDAT -1", b"BDAT"):
+    c = connect(mx)
+    c.cmd("EHLO x")
+    c.send(b"MAIL FROM:<s@example.org>\r\nRCPT TO:<demo@example.test>\r\n"
+           + bad + b"\r\nNOOP\r\n")
+    rs = c.replies(4)
+    check([r[0] for r in rs] == [250, 250, 501, 421] and
+          rs[2][1][0].startswith("5.5.4") and
+          rs[3][1][0].startswith("4.") and c.closed(),
+          "%r: 501 5.5.4, 421, close; the NOOP after it unanswered (%r)"
+          % (bad, rs[2:]))
 
 check(d.stop() == 0, "daemon exits cleanly")
 finish()
