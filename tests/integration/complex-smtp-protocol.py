@@ -10,7 +10,8 @@ compared byte for byte after the Return-Path: and Received: fields:
 * SMTP smuggling: LF.LF, LF.CRLF, CR.CR, CRLF.LF, CRLF.CR and bare CR/LF
   inside data never end DATA, with `bare-lf: refuse` (550 5.5.2, nothing
   delivered) and `bare-lf: normalize` (one message, the bare ends made
-  CRLF); the smuggled second transaction is never delivered;
+  CRLF), and over LMTP (one 550 5.5.2 per recipient); the smuggled
+  second transaction is never answered nor delivered;
 * BDAT (RFC 3030): exact counts (a chunk holding command text, CRLF.CRLF
   and NULs), chunks of 1 byte, BDAT 0 LAST, RSET between chunks,
   BODY=BINARYMIME with DATA 503 5.6.1, binary content and a large chunk
@@ -221,6 +222,25 @@ for mode, port in (("refuse", mx), ("normalize", norm)):
               normalize(sent), "normalize: a bare LF and a bare CR in a "
               "line stored as CRLF")
     c.cmd("QUIT")
+# LMTP: the same, with one refusal per accepted recipient (RFC 2033).
+c = connect(lmtp)
+c.cmd("LHLO x")
+for i, v in enumerate(VARIANTS[:4]):
+    c.send(b"MAIL FROM:<smuggler@example.org>\r\nRCPT TO:<demo@example.test>"
+           b"\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n")
+    codes = [r[0] for r in c.replies(4)]
+    c.send(b"Subject: smuggle-lmtp-%d\r\n\r\nbody" % i + v +
+           b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<alice@example.test>"
+           b"\r\nDATA\r\nSubject: smuggled-lmtp\r\n\r\nevil\r\n")
+    silent = quiet(c)
+    c.send(b"\r\n.\r\nNOOP\r\n")
+    rs = c.replies(3)
+    check(codes == [250, 250, 250, 354] and silent and
+          [r[0] for r in rs] == [550, 550, 250] and
+          rs[0][1][0].startswith("5.5.2") and rs[2][1][0] == "2.0.0 Ok",
+          "LMTP %r: not ended early; 550 5.5.2 for each recipient, then "
+          "the NOOP's 250 (%r)" % (v, rs))
+c.cmd("QUIT")
 check(count(mail, "alice") == 1, "no smuggled message reached alice "
       "(only the pipelined one is there)")
 check(not delivered(mail, "demo", "smuggle-refuse"),
