@@ -39,8 +39,9 @@ tmp = tempfile.mkdtemp(prefix="gdtest-")
 cert, key = make_cert(tmp)
 sock = os.path.join(tmp, "lmtp.sock")
 MECHS = "[SCRAM-SHA-256, PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5]"
+# No lockout: the test makes a wrong-password attempt per mechanism.
 SASL = ("sasl: {realm: file, mechanisms: %s, failure-delay: 0, "
-        "hostname: localhost}" % MECHS)
+        "max-auth-failures: 0, hostname: localhost}" % MECHS)
 d, mail = maildir_daemon(f"""\
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp, tls: starttls,
      {SASL}}}
