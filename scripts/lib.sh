@@ -42,6 +42,9 @@ GD_DEBCONF="${GD_DEBCONF:-}postfix postfix/main_mailer_type select No configurat
 GD_PACKAGES="$GD_PACKAGES libidn2-dev"
 # smtp (issue 7), the session's tests: swaks (its TLS needs Net::SSLeay).
 GD_PACKAGES="$GD_PACKAGES swaks libnet-ssleay-perl"
+# smtp (issue 7), complex-smtp-swaks.py: swaks' AUTH DIGEST-MD5 needs
+# Authen::SASL, which needs Digest::HMAC.
+GD_PACKAGES="$GD_PACKAGES libauthen-sasl-perl libdigest-hmac-perl"
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
 gd_install_deps() {

@@ -96,11 +96,8 @@ smtp_line(struct smtp_session *s, const char *line, size_t len)
 	    s->proto == GD_SMTP_PROTO_LMTP, &cmd, &err) < 0) {
 		/* The core already bounds the line; lengths are its job. */
 		if (cmd.verb == SMTP_VERB_BDAT && err.code == 501) {
-			/* The chunk's length is unknown: we cannot find the
-			 * next command (smtp-parse.h, BDAT). */
-			smtp_reply_err(s, &err);
-			smtp_enter_state(s, SMTP_S_CLOSING);
-			gd_conn_close(s->conn, true, "bad BDAT");
+			/* smtp-parse.h, BDAT */
+			smtp_bdat_lost(s, &err);
 			return;
 		}
 		smtp_reply_err(s, &err);

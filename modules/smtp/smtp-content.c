@@ -303,6 +303,17 @@ smtp_bdat_chunk_end(struct smtp_session *s)
 }
 
 void
+smtp_bdat_lost(struct smtp_session *s, const struct smtp_error *err)
+{
+	/* Where the chunk ends is unknown: nothing after it can be read as
+	 * a command.  Close, announced by a 421 (RFC 5321 3.8: no other
+	 * intentional close but after QUIT). */
+	smtp_reply_err(s, err);
+	smtp_close_421(s, "4.5.0", "Error: BDAT size unknown, closing "
+	    "connection", "bad BDAT");
+}
+
+void
 smtp_cmd_bdat(struct smtp_session *s, const struct smtp_cmd *cmd)
 {
 	struct smtp_error err;
@@ -311,9 +322,7 @@ smtp_cmd_bdat(struct smtp_session *s, const struct smtp_cmd *cmd)
 
 	if (smtp_bdat_parse(cmd->args, cmd->args_len, &size, &last,
 	    &err) < 0) {
-		smtp_reply_err(s, &err);
-		smtp_enter_state(s, SMTP_S_CLOSING);
-		gd_conn_close(s->conn, true, "bad BDAT");
+		smtp_bdat_lost(s, &err);
 		return;
 	}
 	if (smtp_check_bdat(smtp_ext_now(s), &err) < 0 ||

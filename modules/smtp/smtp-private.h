@@ -253,6 +253,8 @@ void smtp_state_idle(struct smtp_session *s);
 /* ---- smtp-content.c ---- */
 void smtp_cmd_data(struct smtp_session *s, const struct smtp_cmd *cmd);
 void smtp_cmd_bdat(struct smtp_session *s, const struct smtp_cmd *cmd);
+/* A BDAT whose size cannot be read: reply `err`, then 421 and close. */
+void smtp_bdat_lost(struct smtp_session *s, const struct smtp_error *err);
 /* Raw input while in DATA or BDAT state (or skipping a BDAT). */
 void smtp_content_input(struct smtp_session *s);
 /* Pass content (after unstuffing) to the parser and the stream. */
