@@ -164,7 +164,9 @@ gd_conn_params_check_sasl(const struct gd_config_node *listener,
 	if (node == NULL || gd_config_node_is_null(node))
 		return 0;
 	gd_config_get_string(listener, "name", "?", &name, error_r);
-	return gd_sasl_settings_parse(node, name, params->protocol->name,
+	return gd_sasl_settings_parse(node, name,
+	    params->protocol->sasl_service != NULL ?
+	    params->protocol->sasl_service : params->protocol->name,
 	    gd_config_node_pool(listener), new_r, error_r);
 }
 

@@ -378,6 +378,25 @@ gd_sasl_cancel(struct gd_sasl *sasl)
 	exchange_deliver_later(sasl, 0);
 }
 
+/*
+ * A failure whose message went out as a challenge is counted when the
+ * client answers it; a client that goes away instead must not escape
+ * the failure policy, nor the log.
+ */
+static void
+exchange_record_abandoned(struct gd_sasl *sasl)
+{
+	if (!sasl->fail_pending || sasl->phase != GD_SASL_PHASE_WAITING)
+		return;
+	sasl->fail_pending = false;
+	exchange_fail(sasl, sasl->reason, NULL);
+	if (sasl->reason == GD_SASL_BAD_CREDENTIALS ||
+	    sasl->reason == GD_SASL_AUTHZ_DENIED)
+		(void)gd_sasl_policy_fail(sasl->set, sasl->client,
+		    sasl->tried_user, gd_now_ms());
+	gd_sasl_log_result(sasl, &sasl->result);
+}
+
 static void
 exchange_release(struct gd_sasl **sasl_p, bool aborted)
 {
@@ -387,6 +406,7 @@ exchange_release(struct gd_sasl **sasl_p, bool aborted)
 		return;
 	GD_CHECK_MAGIC(sasl, GD_SASL_MAGIC);
 	*sasl_p = NULL;
+	exchange_record_abandoned(sasl);
 	if (ev_is_active(&sasl->timer)) {
 		ev_timer_stop(gd_loop_ev(sasl->loop), &sasl->timer);
 		sasl->refs--;

@@ -32,7 +32,7 @@ static const struct gd_config_key settings_keys[] = {
 	{ "failure-delay-max", GD_CONFIG_KEY_DURATION, "8s", 0, 600000,
 	    "the longest delay" },
 	{ "service", GD_CONFIG_KEY_STRING, NULL, 0, 0,
-	    "service name for GSSAPI and DIGEST-MD5 (default: the protocol)" },
+	    "service name for GSSAPI and DIGEST-MD5 (default: the protocol's)" },
 	{ "hostname", GD_CONFIG_KEY_STRING, NULL, 0, 0,
 	    "server host name when the client sent no SNI (default: "
 	    "gethostname)" },

@@ -51,7 +51,9 @@ static const struct gd_hook_point_decl smtp_points[] = {
 
 static const struct gd_protocol smtp_protocols[] = {
 	{ .name = "smtp", GD_PROTOCOL_HEAD, .event = smtp_event },
-	{ .name = "submission", GD_PROTOCOL_HEAD, .event = smtp_event },
+	/* RFC 4954 4: the SASL service name is "smtp" for submission too. */
+	{ .name = "submission", GD_PROTOCOL_HEAD, .event = smtp_event,
+	  .sasl_service = "smtp" },
 	{ .name = "lmtp", GD_PROTOCOL_HEAD, .event = smtp_event },
 	{ .name = NULL },
 };

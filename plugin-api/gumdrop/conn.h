@@ -115,7 +115,14 @@ struct gd_protocol {
 	const char *name;		/* e.g. "echo", "smtp" */
 	size_t size;			/* sizeof(struct gd_protocol) */
 	gd_conn_event_fn *event;	/* required */
-	void *reserved[4];		/* zero */
+	/*
+	 * The SASL service name (GSSAPI's and DIGEST-MD5's "service/host")
+	 * for this protocol's listeners whose `sasl:` has no `service:`;
+	 * NULL: the protocol's name.  E.g. "smtp" for submission (RFC 4954
+	 * 4), "pop" for POP3 (RFC 5034 4).  (ABI 1.3; was reserved, zero.)
+	 */
+	const char *sasl_service;
+	void *reserved[3];		/* zero */
 };
 
 #define GD_PROTOCOL_HEAD	.size = sizeof(struct gd_protocol)

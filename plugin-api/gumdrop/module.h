@@ -38,7 +38,9 @@
  *   1.3  2026-11-30  SMTP: gumdrop/cidr.h (network prefixes, the
  *                    listeners' allow/deny matcher, now public for the
  *                    smtp module's relay and XCLIENT networks);
- *                    gumdrop/smtp.h (service "smtp" 1.0).
+ *                    gumdrop/smtp.h (service "smtp" 1.0);
+ *                    struct gd_protocol's sasl_service (a reserved
+ *                    slot: the SASL service name of a protocol).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

@@ -171,7 +171,9 @@ GD_API int gd_sasl_apop(struct gd_conn *conn, const char *user,
 GD_API void gd_sasl_free(struct gd_sasl **sasl);
 
 /* Stop an exchange whose answer is pending (the connection closes):
- * `done` is not called; frees it; sets *sasl NULL.  NULL: no-op. */
+ * `done` is not called; frees it; sets *sasl NULL.  NULL: no-op.  A
+ * failure whose message the client has not answered yet (SCRAM's e=)
+ * still counts: it is logged and goes to the failure policy. */
 GD_API void gd_sasl_abort(struct gd_sasl **sasl);
 
 /*
