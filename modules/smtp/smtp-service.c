@@ -14,8 +14,7 @@ smtp_svc_session(struct gd_hook_call *call)
 	struct smtp_session *s;
 	const char *name;
 
-	GD_CHECK_MAGIC(call, GD_HOOK_CALL_MAGIC);
-	name = gd_hook_point_name(call->point);
+	name = gd_hook_call_point(call);
 	if (name == NULL || strncmp(name, "smtp.", 5) != 0)
 		return NULL;
 	s = gd_hook_call_context(call);

@@ -38,7 +38,8 @@
  *   1.3  2026-11-30  SMTP: gumdrop/cidr.h (network prefixes, the
  *                    listeners' allow/deny matcher, now public for the
  *                    smtp module's relay and XCLIENT networks);
- *                    gumdrop/smtp.h (service "smtp" 1.0).
+ *                    gumdrop/smtp.h (service "smtp" 1.0);
+ *                    hooks.h: gd_hook_call_point().
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
