@@ -75,6 +75,7 @@ enum smtp_state {
 };
 
 struct smtp_session;
+struct smtp_rdns;
 
 /* What to do when a hook chain completed (at once or later). */
 typedef void smtp_hook_cb(struct smtp_session *s,
@@ -140,10 +141,11 @@ struct smtp_session {
 	char *helo;			/* NULL before HELO (smtp_set) */
 	bool esmtp;
 	/* forward-confirmed reverse DNS (smtp-rdns.c) */
-	struct gd_dns_query *rdns_query;
+	struct gd_dns_query *rdns_query;	/* the PTR lookup */
+	struct smtp_rdns *rdns_check;	/* while the check runs */
 	enum gd_smtp_rdns rdns;
-	const char *ptr_name;		/* conn pool */
-	const char *rdns_name;		/* ptr_name once confirmed */
+	const char *ptr_name;		/* the first PTR name (conn pool) */
+	const char *rdns_name;		/* the PTR name that confirmed */
 	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];
 	bool have_addr;

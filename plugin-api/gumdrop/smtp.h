@@ -312,11 +312,13 @@ struct gd_smtp_service {
 	unsigned (*client_port)(const struct gd_smtp_session *s);
 	/*
 	 * The client's verified name: XCLIENT NAME when a proxy gave one,
-	 * else the forward-confirmed reverse DNS name, else NULL.
+	 * else the forward-confirmed reverse DNS name (the PTR name, of at
+	 * most 10, whose A/AAAA records hold the client's address), else
+	 * NULL.
 	 */
 	const char *(*client_name)(const struct gd_smtp_session *s);
 	/* The reverse DNS outcome (looked up before smtp.connect runs),
-	 * and the PTR name found, verified or not (NULL if none). */
+	 * and the first PTR name found, verified or not (NULL if none). */
 	enum gd_smtp_rdns (*client_rdns)(const struct gd_smtp_session *s);
 	const char *(*client_ptr)(const struct gd_smtp_session *s);
 	/* True once a trusted proxy's XCLIENT changed the metadata. */
