@@ -39,7 +39,9 @@
  *                    listeners' allow/deny matcher, now public for the
  *                    smtp module's relay and XCLIENT networks);
  *                    gumdrop/smtp.h (service "smtp" 1.0);
- *                    hooks.h: gd_hook_call_point().
+ *                    hooks.h: gd_hook_call_point(); mailbox.h:
+ *                    gd_mail_user_quota() (mailbox-impl.h: the
+ *                    backends' store_config, in a reserved slot).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

@@ -308,12 +308,26 @@ finally:
     status = d.stop()
 check(status == 0, "gumdropd exited cleanly (%r)" % status)
 
-# ---- the postmaster: key ----
+# ---- the postmaster: key; the quota check at RCPT creates nothing ----
 d, mail, mx, lmtp, sock = start("quota-storage: 0", "postmaster: alice",
                                 aliases="team: [demo, alice]")
 try:
     s = smtplib.SMTP("127.0.0.1", mx, timeout=TIMEOUT)
     s.ehlo("client.example")
+    s.mail("sender@example.org")
+    code, _ = s.rcpt("fresh@example.test")
+    check(code == 250, "a user without a Maildir yet: 250 (%d)" % code)
+    s.rset()
+    check(not os.path.exists(os.path.join(mail, "fresh")),
+          "the quota check at RCPT did not create fresh's Maildir")
+    s.mail("sender@example.org", ["SIZE=5000"])
+    code, text = s.rcpt("freshtiny@example.test")
+    check(code == 452 and text.startswith(b"4.2.2"),
+          "no Maildir yet, but SIZE= over the realm's quota: 452 4.2.2 "
+          "(maildir's over-quota: temporary) (%d %s)" % (code, text))
+    s.rset()
+    check(not os.path.exists(os.path.join(mail, "freshtiny")),
+          "refused over quota: no Maildir made for freshtiny")
     for rcpt in ["PostMaster@EXAMPLE.TEST", "postmaster@localhost",
                  "POSTMASTER"]:
         s.mail("sender@example.org")
@@ -327,6 +341,10 @@ try:
           "postmaster@ went to `postmaster: alice`")
     check(find(maildir(mail, "demo"), "pm-key") == [],
           "and nowhere else")
+    s.sendmail("sender@example.org", ["fresh@example.test"],
+               body("fresh"))
+    check(len(find(maildir(mail, "fresh"), "fresh")) == 1,
+          "the delivery itself creates the Maildir")
     s.quit()
 finally:
     status = d.stop()
