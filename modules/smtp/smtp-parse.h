@@ -703,7 +703,7 @@ enum smtp_xclient_attr {
  */
 struct smtp_xclient {
 	unsigned given;
-	unsigned unavailable;		/* [UNAVAILABLE] or [TEMPUNAVAIL] */
+	unsigned unavailable;		/* [UNAVAILABLE], [TEMPUNAVAIL] */
 	unsigned tempunavail;		/* [TEMPUNAVAIL] only */
 	char name[SMTP_XCLIENT_VALUE_MAX + 1];
 	char addr[SMTP_XCLIENT_VALUE_MAX + 1];

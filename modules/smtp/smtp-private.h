@@ -144,7 +144,7 @@ struct smtp_session {
 	struct gd_dns_query *rdns_query;	/* the PTR lookup */
 	struct smtp_rdns *rdns_check;	/* while the check runs */
 	enum gd_smtp_rdns rdns;
-	const char *ptr_name;		/* the first PTR name (conn pool) */
+	const char *ptr_name;		/* first PTR name (conn pool) */
 	const char *rdns_name;		/* the PTR name that confirmed */
 	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];

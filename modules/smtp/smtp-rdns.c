@@ -9,6 +9,7 @@
  * `reverse-dns-timeout`.  Runs before smtp.connect, so every hook can
  * read the result.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,10 +22,11 @@
 struct smtp_rdns_fwd {
 	struct smtp_rdns *check;
 	struct gd_dns_query *query;
-	const char *name;
+	char *name;			/* malloc'd */
 };
 
-/* The state of one check (conn pool; used only while it runs). */
+/* The state of one check: malloc'd, freed when it ends, so that an idle
+ * session keeps only the names it reports (conn pool). */
 struct smtp_rdns {
 	struct smtp_session *s;
 	struct smtp_rdns_fwd fwd[SMTP_RDNS_NAMES];
@@ -46,27 +48,32 @@ smtp_rdns_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Cancel the forward lookups still running. */
+/* Cancel the forward lookups still running and free the check. */
 static void
-smtp_rdns_cancel_fwd(struct smtp_rdns *c)
+smtp_rdns_free(struct smtp_rdns **cp)
 {
+	struct smtp_rdns *c = *cp;
 	unsigned i;
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		gd_dns_cancel(&c->fwd[i].query);
-	c->pending = 0;
+		free(c->fwd[i].name);
+	}
+	free(c);
+	*cp = NULL;
 }
 
+/* The check ended: `name` (the confirming one) is copied first. */
 static void
 smtp_rdns_done(struct smtp_session *s, enum gd_smtp_rdns status,
     const char *name)
 {
-	smtp_rdns_cancel_fwd(s->rdns_check);
-	s->rdns_check = NULL;
 	s->rdns = status;
-	s->rdns_name = status == GD_SMTP_RDNS_OK ? name : NULL;
+	s->rdns_name = status == GD_SMTP_RDNS_OK ?
+	    gd_pool_strdup(gd_conn_pool(s->conn), name) : NULL;
+	smtp_rdns_free(&s->rdns_check);
 	smtp_connect_ready(s);
 }
 
@@ -91,8 +98,7 @@ smtp_rdns_start(struct smtp_session *s)
 		smtp_connect_ready(s);
 		return;
 	}
-	c = gd_pool_alloc(gd_conn_pool(s->conn), sizeof(*c));
-	memset(c, 0, sizeof(*c));
+	c = gd_xcalloc(1, sizeof(*c));
 	c->s = s;
 	(void)gd_cidr_addr_from_sockaddr(sa, c->addr);
 	c->deadline_ms = smtp_rdns_now_ms() + s->cfg->reverse_dns_timeout_ms;
@@ -115,7 +121,6 @@ smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg)
 {
 	struct smtp_rdns *c = arg;
 	struct smtp_session *s = c->s;
-	struct gd_pool *pool = gd_conn_pool(s->conn);
 	int rrtype;
 	size_t i;
 
@@ -125,7 +130,7 @@ smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg)
 		    GD_SMTP_RDNS_TEMPFAIL : GD_SMTP_RDNS_NONE, NULL);
 		return;
 	}
-	s->ptr_name = gd_pool_strdup(pool, r->ptr[0]);
+	s->ptr_name = gd_pool_strdup(gd_conn_pool(s->conn), r->ptr[0]);
 	rrtype = IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)
 	    (const void *)c->addr) ? GD_DNS_A : GD_DNS_AAAA;
 	c->n = r->count < SMTP_RDNS_NAMES ? (unsigned)r->count :
@@ -133,8 +138,7 @@ smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg)
 	c->pending = c->n;
 	for (i = 0; i < c->n; i++) {
 		c->fwd[i].check = c;
-		c->fwd[i].name = i == 0 ? s->ptr_name :
-		    gd_pool_strdup(pool, r->ptr[i]);
+		c->fwd[i].name = gd_xstrdup(r->ptr[i]);
 		c->fwd[i].query = gd_dns_resolve(gd_conn_loop(s->conn),
 		    c->fwd[i].name, rrtype, smtp_rdns_left_ms(c),
 		    smtp_rdns_fwd_cb, &c->fwd[i]);
@@ -187,6 +191,5 @@ void
 smtp_rdns_cancel(struct smtp_session *s)
 {
 	gd_dns_cancel(&s->rdns_query);
-	smtp_rdns_cancel_fwd(s->rdns_check);
-	s->rdns_check = NULL;
+	smtp_rdns_free(&s->rdns_check);
 }
