@@ -313,8 +313,9 @@ struct gd_smtp_service {
 	unsigned (*client_port)(const struct gd_smtp_session *s);
 	/*
 	 * The client's verified name: the forward-confirmed reverse DNS
-	 * name (the first PTR name whose A/AAAA records hold the address),
-	 * else NULL.  After XCLIENT: NAME when the proxy gave one; NULL for
+	 * name (a PTR name, of the first 10, whose A/AAAA records hold the
+	 * address; they are asked in parallel and the first such answer
+	 * wins), else NULL.  After XCLIENT: NAME when the proxy gave one; NULL for
 	 * NAME=[UNAVAILABLE] or [TEMPUNAVAIL], and after a new ADDR without
 	 * NAME (the old name was not the new address's).
 	 */
@@ -401,9 +402,7 @@ struct gd_smtp_service {
 	 * connected to ("192.0.2.25", "2001:db8::25", or "unix") and its
 	 * port (0 for UNIX sockets), after XCLIENT DESTADDR/DESTPORT when a
 	 * trusted proxy gave them ("unknown" and 0 for [UNAVAILABLE] or
-	 * [TEMPUNAVAIL]).  Added after 1.0's other members: check
-	 * `size` before calling them from a module built for an older
-	 * table.
+	 * [TEMPUNAVAIL]).
 	 */
 	const char *(*server_ip)(const struct gd_smtp_session *s);
 	unsigned (*server_port)(const struct gd_smtp_session *s);
