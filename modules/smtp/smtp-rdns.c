@@ -36,6 +36,11 @@ struct smtp_rdns {
 	uint64_t deadline_ms;		/* CLOCK_MONOTONIC */
 };
 
+/* The first 12 bytes of an IPv4-mapped IPv6 address (::ffff:0:0/96). */
+static const uint8_t smtp_rdns_v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+};
+
 static void smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg);
 static void smtp_rdns_fwd_cb(const struct gd_dns_result *r, void *arg);
 
@@ -131,8 +136,8 @@ smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg)
 		return;
 	}
 	s->ptr_name = gd_pool_strdup(gd_conn_pool(s->conn), r->ptr[0]);
-	rrtype = IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)
-	    (const void *)c->addr) ? GD_DNS_A : GD_DNS_AAAA;
+	rrtype = memcmp(c->addr, smtp_rdns_v4mapped, 12) == 0 ? GD_DNS_A :
+	    GD_DNS_AAAA;
 	c->n = r->count < SMTP_RDNS_NAMES ? (unsigned)r->count :
 	    SMTP_RDNS_NAMES;
 	c->pending = c->n;
@@ -154,8 +159,7 @@ smtp_rdns_match(const struct smtp_rdns *c, const struct gd_dns_result *r)
 
 	for (i = 0; i < r->count; i++) {
 		if (r->a != NULL) {
-			memset(a, 0, 10);
-			a[10] = a[11] = 0xff;
+			memcpy(a, smtp_rdns_v4mapped, 12);
 			memcpy(a + 12, &r->a[i], 4);
 		} else if (r->aaaa != NULL) {
 			memcpy(a, &r->aaaa[i], 16);
