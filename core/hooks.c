@@ -311,6 +311,13 @@ gd_hook_call_loop(const struct gd_hook_call *call)
 	return call->loop;
 }
 
+const char *
+gd_hook_call_point(const struct gd_hook_call *call)
+{
+	GD_CHECK_MAGIC(call, GD_HOOK_CALL_MAGIC);
+	return gd_hook_point_name(call->point);
+}
+
 /* Run one handler and fold its verdict in.  0 to go on, 1 if pending. */
 static int
 hook_run_one(struct gd_hook_call *call, const struct gd_hook_handler *h,

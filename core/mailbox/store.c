@@ -279,6 +279,45 @@ gd_mail_store_quota(struct gd_mail_store *store, struct gd_mail_quota *q,
 	    &q->messages_used, err);
 }
 
+/* A user without a store: nothing used, the limits it will get. */
+static void
+mail_quota_new(const struct gd_mail_backend *backend,
+    const struct gd_mail_user *user, struct gd_mail_quota *q,
+    bool *permanent_r)
+{
+	const struct gd_mail_store_config *cfg = backend->store_config !=
+	    NULL ? backend->store_config(backend) : NULL;
+
+	memset(q, 0, sizeof(*q));
+	q->storage_limit = mail_limit(user->quota_storage,
+	    cfg != NULL ? cfg->quota_storage : 0);
+	q->messages_limit = mail_limit(user->quota_messages,
+	    cfg != NULL ? cfg->quota_messages : 0);
+	*permanent_r = cfg != NULL && cfg->quota_permanent;
+}
+
+int
+gd_mail_user_quota(const struct gd_mail_backend *backend,
+    const struct gd_mail_user *user, struct gd_mail_quota *quota_r,
+    bool *permanent_r, struct gd_mail_error *err)
+{
+	struct gd_mail_store *store;
+	int ret;
+
+	MAIL_ASSERT_BLOCKING();
+	if (gd_mail_store_open(backend, user, 0, &store, err) < 0) {
+		if (err->code != GD_MAIL_ERR_NOTFOUND)
+			return -1;
+		gd_mail_error_clear(err);
+		mail_quota_new(backend, user, quota_r, permanent_r);
+		return 0;
+	}
+	*permanent_r = store->config->quota_permanent;
+	ret = gd_mail_store_quota(store, quota_r, err);
+	gd_mail_store_close(&store);
+	return ret;
+}
+
 int
 mail_quota_check(struct gd_mail_store *store, uint64_t add_bytes,
     uint64_t add_messages, struct gd_mail_error *err)

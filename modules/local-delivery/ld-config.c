@@ -14,6 +14,8 @@
 static int ld_aliases_parse(struct ld_config *cfg,
     const struct gd_config_node *map, const char **error_r);
 static int ld_aliases_check(struct ld_config *cfg, const char **error_r);
+static int ld_postmaster_parse(struct ld_config *cfg,
+    const struct gd_config_node *node, const char **error_r);
 
 const struct gd_config_key ld_config_keys[] = {
 	{ "domains", GD_CONFIG_KEY_STRINGS, NULL, 0, 0,
@@ -25,6 +27,9 @@ const struct gd_config_key ld_config_keys[] = {
 	    "the storage backend delivered into (mail-storage.NAME)" },
 	{ "aliases", GD_CONFIG_KEY_MAP, NULL, 0, 0,
 	    "name or name@domain: user, address or list of them" },
+	{ "postmaster", GD_CONFIG_KEY_STRINGS, NULL, 0, 0,
+	    "who receives postmaster@ every local domain: a user, an "
+	    "address in a local domain or a list (RFC 5321 4.5.1)" },
 	{ "catch-all", GD_CONFIG_KEY_STRING, NULL, 0, 0,
 	    "user that receives mail for unknown local addresses" },
 	{ "detail-delimiter", GD_CONFIG_KEY_STRING, "+", 0, 0,
@@ -142,6 +147,8 @@ ld_config_parse(const struct gd_config_node *node, const char **error_r)
 	    error_r) < 0 ||
 	    ld_aliases_parse(cfg, gd_config_get(node, "aliases"),
 	    error_r) < 0 ||
+	    ld_postmaster_parse(cfg, gd_config_get(node, "postmaster"),
+	    error_r) < 0 ||
 	    ld_aliases_check(cfg, error_r) < 0)
 		goto fail;
 	return cfg;
@@ -243,6 +250,7 @@ ld_aliases_parse(struct ld_config *cfg, const struct gd_config_node *map,
 		return -1;
 	}
 	n = gd_config_node_count(map);
+	/* One more: the `postmaster:` key becomes an alias. */
 	cfg->aliases = gd_pool_alloc(cfg->pool, (n + 1) *
 	    sizeof(*cfg->aliases));
 	for (i = 0; i < n; i++)
@@ -250,6 +258,51 @@ ld_aliases_parse(struct ld_config *cfg, const struct gd_config_node *map,
 		    &cfg->aliases[i], error_r) < 0)
 			return -1;
 	cfg->naliases = n;
+	return 0;
+}
+
+/* The unqualified alias `postmaster`, or NULL. */
+static struct ld_alias *
+ld_postmaster_alias(const struct ld_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->naliases; i++)
+		if (strcmp(cfg->aliases[i].name, "postmaster") == 0)
+			return &cfg->aliases[i];
+	return NULL;
+}
+
+/*
+ * `postmaster: TARGETS` is the unqualified alias `postmaster` under
+ * another name (an alias postmaster@DOMAIN still wins for its domain);
+ * giving both is ambiguous.  Without either, postmaster is the realm's
+ * user "postmaster" (local-delivery.c warns at start).
+ */
+static int
+ld_postmaster_parse(struct ld_config *cfg, const struct gd_config_node *node,
+    const char **error_r)
+{
+	struct ld_alias *grown;
+
+	cfg->has_postmaster = ld_postmaster_alias(cfg) != NULL;
+	if (node == NULL || gd_config_node_is_null(node))
+		return 0;
+	if (cfg->has_postmaster) {
+		*error_r = gd_config_error(node, "postmaster is set twice: "
+		    "by `postmaster:` and by the alias `postmaster` (keep "
+		    "one)");
+		return -1;
+	}
+	if (cfg->aliases == NULL) {
+		grown = gd_pool_alloc(cfg->pool, sizeof(*grown));
+		cfg->aliases = grown;
+	}
+	if (ld_alias_entry(cfg, node, &cfg->aliases[cfg->naliases],
+	    error_r) < 0)
+		return -1;
+	cfg->naliases++;
+	cfg->has_postmaster = true;
 	return 0;
 }
 

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gumdrop/mailbox-impl.h>
-
 #include "local-delivery.h"
 
 enum ld_outcome {
@@ -108,28 +106,24 @@ ld_lookup_users(struct ld_job *job)
 	return 0;
 }
 
-/* 1 over quota, 0 not (or not known), -1 failure. */
+/*
+ * 1 over quota, 0 not (or not known), -1 failure.  Read-only
+ * (gd_mail_user_quota): asking never creates a mailbox, so a refused or
+ * abandoned recipient leaves no trace on disk; a user without one yet
+ * uses nothing.
+ */
 static int
 ld_over_quota(struct ld_job *job, const struct ld_target *t)
 {
 	struct gd_mail_user user = { .name = t->user, .location = t->location,
 	    .quota_storage = t->quota_storage,
 	    .quota_messages = t->quota_messages };
-	struct gd_mail_store *store;
 	struct gd_mail_quota q;
 	struct gd_mail_error err;
 	uint64_t need = job->size != 0 ? job->size : 1;
-	int ret;
 
-	/* A valid user's store is made now if needed (delivery would): its
-	 * limits then count, from the realm or the backend's defaults. */
-	if (gd_mail_store_open(job->backend, &user, GD_MAIL_STORE_CREATE,
-	    &store, &err) < 0)
-		return -1;
-	job->quota_permanent = store->config->quota_permanent;
-	ret = gd_mail_store_quota(store, &q, &err);
-	gd_mail_store_close(&store);
-	if (ret < 0)
+	if (gd_mail_user_quota(job->backend, &user, &q, &job->quota_permanent,
+	    &err) < 0)
 		return -1;
 	return (q.storage_limit != 0 && q.storage_used + need >
 	    q.storage_limit) || (q.messages_limit != 0 &&

@@ -65,6 +65,11 @@ ld_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	ld_mod.cfg = ld_config_parse(config, error_r);
 	if (ld_mod.cfg == NULL)
 		return -1;
+	if (!ld_mod.cfg->has_postmaster)
+		gd_log(GD_LOG_WARNING, "local-delivery.postmaster", "reason="
+		    "\"no `postmaster:` key or alias: postmaster@ the local "
+		    "domains goes to the realm user 'postmaster', refused if "
+		    "there is none (RFC 5321 4.5.1 requires it)\"");
 	ld_mod.ctx = ctx;
 	ld_mod.smtp = gd_service_lookup(GD_SMTP_SERVICE, GD_SMTP_SERVICE_MAJOR,
 	    GD_SMTP_SERVICE_MINOR, error_r);

@@ -37,6 +37,9 @@ struct ld_config {
 	const char *const *domains;	/* NULL-terminated, lower case */
 	struct ld_alias *aliases;
 	size_t naliases;
+	/* `postmaster:` or an alias `postmaster` was given (`postmaster:`
+	 * is stored as that alias); false: the realm user "postmaster". */
+	bool has_postmaster;
 	const char *catch_all;		/* user, or NULL */
 	const char *detail_delimiter;	/* characters; "" when off */
 	bool detail_folders;		/* +detail into folder "detail" */

@@ -31,6 +31,8 @@ static struct maildir_config *maildir_config_load(
 static void maildir_config_free(struct maildir_config *cfg);
 static char *maildir_spool_default(const char *path);
 static void maildir_boot_read(void);
+static const struct gd_mail_store_config *maildir_store_config(
+    const struct gd_mail_backend *backend);
 
 static const struct gd_config_key maildir_keys[] = {
 	GD_MAIL_STORE_CONFIG_KEYS,
@@ -67,6 +69,7 @@ static const struct gd_mail_backend maildir_backend = {
 	.content_open = maildir_content_open,
 	.notify_start = maildir_notify_start,
 	.notify_stop = maildir_notify_stop,
+	.store_config = maildir_store_config,
 };
 
 static const struct gd_service_decl maildir_services[] = {
@@ -112,6 +115,14 @@ maildir_config_current(const struct gd_mail_backend *backend)
 	cfg = mod->config;
 	pthread_mutex_unlock(&mod->lock);
 	return cfg;
+}
+
+static const struct gd_mail_store_config *
+maildir_store_config(const struct gd_mail_backend *backend)
+{
+	const struct maildir_config *cfg = maildir_config_current(backend);
+
+	return cfg != NULL ? &cfg->store : NULL;
 }
 
 /* The spool beside the users' folders: the template's fixed leading

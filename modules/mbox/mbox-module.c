@@ -29,6 +29,8 @@ static int mbox_reload(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r);
 static void mbox_fini(struct gd_module_ctx *ctx);
 static const char *mbox_spool_dir(const struct gd_mail_backend *backend);
+static const struct gd_mail_store_config *mbox_store_config(
+    const struct gd_mail_backend *backend);
 
 static const struct gd_config_key mbox_keys[] = {
 	GD_MAIL_STORE_CONFIG_KEYS,
@@ -70,6 +72,7 @@ static const struct gd_mail_backend mbox_backend = {
 	.content_open = mbox_content_open,
 	.notify_start = mbox_notify_start,
 	.notify_stop = mbox_notify_stop,
+	.store_config = mbox_store_config,
 };
 
 static const struct gd_service_decl mbox_services[] = {
@@ -250,4 +253,12 @@ mbox_spool_dir(const struct gd_mail_backend *backend)
 	const struct mbox_config *c = mbox_config_get(backend);
 
 	return c != NULL ? c->spool : NULL;
+}
+
+static const struct gd_mail_store_config *
+mbox_store_config(const struct gd_mail_backend *backend)
+{
+	const struct mbox_config *c = mbox_config_get(backend);
+
+	return c != NULL ? &c->store : NULL;
 }

@@ -130,9 +130,8 @@ smtp_content_trace(struct smtp_session *s)
 	memset(&r, 0, sizeof(r));
 	localtime_r(&now, &tm);
 	r.helo = s->helo;
-	r.client_rdns = s->x_name != NULL ? s->x_name : s->rdns_name;
-	r.client_addr = s->x_addr != NULL ? s->x_addr :
-	    gd_conn_peer_ip(s->conn);
+	r.client_rdns = smtp_client_name(s);
+	r.client_addr = smtp_client_ip(s);
 	r.by_host = s->cfg->hostname;
 	r.with = (s->esmtp ? SMTP_WITH_ESMTP : 0) |
 	    (s->proto == GD_SMTP_PROTO_LMTP ? SMTP_WITH_LMTP : 0) |

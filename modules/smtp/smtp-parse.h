@@ -704,7 +704,8 @@ enum smtp_xclient_attr {
  */
 struct smtp_xclient {
 	unsigned given;
-	unsigned unavailable;
+	unsigned unavailable;		/* [UNAVAILABLE], [TEMPUNAVAIL] */
+	unsigned tempunavail;		/* [TEMPUNAVAIL] only */
 	char name[SMTP_XCLIENT_VALUE_MAX + 1];
 	char addr[SMTP_XCLIENT_VALUE_MAX + 1];
 	unsigned port;

@@ -75,6 +75,7 @@ enum smtp_state {
 };
 
 struct smtp_session;
+struct smtp_rdns;
 
 /* What to do when a hook chain completed (at once or later). */
 typedef void smtp_hook_cb(struct smtp_session *s,
@@ -140,21 +141,33 @@ struct smtp_session {
 	char *helo;			/* NULL before HELO (smtp_set) */
 	bool esmtp;
 	/* forward-confirmed reverse DNS (smtp-rdns.c) */
-	struct gd_dns_query *rdns_query;
+	struct gd_dns_query *rdns_query;	/* the PTR lookup */
+	struct smtp_rdns *rdns_check;	/* while the check runs */
 	enum gd_smtp_rdns rdns;
-	const char *ptr_name;		/* conn pool */
-	const char *rdns_name;		/* ptr_name once confirmed */
+	const char *ptr_name;		/* first PTR name (conn pool) */
+	const char *rdns_name;		/* the PTR name that confirmed */
 	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];
 	bool have_addr;
 	bool relay_client;
 	bool xclient_ok;
-	/* XCLIENT overrides (conn pool) */
+	/*
+	 * XCLIENT overrides (smtp_set strings).  An address given as
+	 * [UNAVAILABLE] or [TEMPUNAVAIL] is "unknown", a port 0.  x_name_set:
+	 * NAME was given (x_name NULL when unavailable, x_rdns its status),
+	 * or ADDR without NAME (the old name no longer applies: UNKNOWN).
+	 */
 	bool xclient;
-	char *x_addr;			/* smtp_set */
+	char *x_addr;
 	char *x_name;
+	bool x_name_set;
+	enum gd_smtp_rdns x_rdns;
 	unsigned x_port;
 	bool x_port_set;
+	const char *local_ip;		/* the local socket (conn pool) */
+	char *x_dest_addr;		/* DESTADDR */
+	unsigned x_dest_port;
+	bool x_dest_port_set;
 	/* authentication */
 	struct gd_sasl *sasl;
 	bool sasl_waiting;		/* 334 sent: next line answers */
@@ -237,6 +250,19 @@ size_t smtp_auth_mechs(struct smtp_session *s, const char **names,
 void smtp_cmd_xclient(struct smtp_session *s, const struct smtp_cmd *cmd);
 /* Recompute relay and XCLIENT authorisation from the client address. */
 void smtp_client_update(struct smtp_session *s);
+/*
+ * The effective client (after XCLIENT): address ("unknown" when a proxy
+ * said so), verified name or NULL, reverse DNS status and PTR name, and
+ * the server side (DESTADDR/DESTPORT, else the local socket).
+ */
+const char *smtp_client_ip(const struct smtp_session *s);
+const char *smtp_client_name(const struct smtp_session *s);
+enum gd_smtp_rdns smtp_client_rdns(const struct smtp_session *s);
+const char *smtp_client_ptr(const struct smtp_session *s);
+const char *smtp_server_ip(const struct smtp_session *s);
+unsigned smtp_server_port(const struct smtp_session *s);
+/* The port of a socket address (0 if not IP). */
+unsigned smtp_sockaddr_port(const struct sockaddr *sa);
 
 /* ---- smtp-rdns.c ---- */
 void smtp_rdns_start(struct smtp_session *s);

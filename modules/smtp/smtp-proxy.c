@@ -11,6 +11,8 @@
 
 #include "smtp-private.h"
 
+static const char *smtp_local_ip(struct smtp_session *s);
+
 /* The 16-byte form of the effective client address; false if none. */
 static bool
 smtp_client_addr16(const struct smtp_session *s, uint8_t addr[16])
@@ -44,6 +46,8 @@ smtp_client_update(struct smtp_session *s)
 	uint8_t real[16];
 	socklen_t len;
 
+	if (s->local_ip == NULL)
+		s->local_ip = smtp_local_ip(s);
 	s->have_addr = smtp_client_addr16(s, s->addr16);
 	s->relay_client = s->have_addr && gd_cidr_match_list(
 	    s->cfg->relay_nets, s->cfg->n_relay_nets, s->addr16);
@@ -55,34 +59,74 @@ smtp_client_update(struct smtp_session *s)
 	    real);
 }
 
-/* Set `field` from attribute `bit`: cleared when [UNAVAILABLE]. */
+/* Set `field` from attribute `bit`: "unknown" (or `unknown`) when the
+ * proxy says [UNAVAILABLE] or [TEMPUNAVAIL]. */
 static void
 smtp_xset(char **field, unsigned bit, const struct smtp_xclient *x,
-    const char *value)
+    const char *value, const char *unknown)
 {
 	if (x->given & bit)
-		smtp_set(field, (x->unavailable & bit) ? NULL : value);
+		smtp_set(field, (x->unavailable & bit) ? unknown : value);
+}
+
+static void
+smtp_xport(unsigned *port, bool *set, unsigned bit,
+    const struct smtp_xclient *x, unsigned value)
+{
+	if (x->given & bit) {
+		*set = true;
+		*port = (x->unavailable & bit) ? 0 : value;
+	}
+}
+
+/*
+ * NAME: the proxy's verified name of the client, or its lookup outcome.
+ * A new ADDR without NAME voids the name found for the old address.
+ */
+static void
+smtp_xclient_name(struct smtp_session *s, const struct smtp_xclient *x)
+{
+	if (x->given & SMTP_XCLIENT_NAME) {
+		s->x_name_set = true;
+		smtp_xset(&s->x_name, SMTP_XCLIENT_NAME, x, x->name, NULL);
+		s->x_rdns = (x->tempunavail & SMTP_XCLIENT_NAME) ?
+		    GD_SMTP_RDNS_TEMPFAIL : (x->unavailable &
+		    SMTP_XCLIENT_NAME) ? GD_SMTP_RDNS_NONE : GD_SMTP_RDNS_OK;
+	} else if (x->given & SMTP_XCLIENT_ADDR) {
+		s->x_name_set = true;
+		smtp_set(&s->x_name, NULL);
+		s->x_rdns = GD_SMTP_RDNS_UNKNOWN;
+	}
+}
+
+/* LOGIN: the session is authenticated as that user (Postfix), or no
+ * longer authenticated at all when the proxy says none. */
+static void
+smtp_xclient_login(struct smtp_session *s, const struct smtp_xclient *x)
+{
+	if ((x->given & SMTP_XCLIENT_LOGIN) == 0)
+		return;
+	smtp_xset(&s->auth_user, SMTP_XCLIENT_LOGIN, x, x->login, NULL);
+	smtp_set(&s->auth_mech, s->auth_user != NULL ? "XCLIENT" : NULL);
 }
 
 static void
 smtp_xclient_apply(struct smtp_session *s, const struct smtp_xclient *x)
 {
-	smtp_xset(&s->x_addr, SMTP_XCLIENT_ADDR, x, x->addr);
-	smtp_xset(&s->x_name, SMTP_XCLIENT_NAME, x, x->name);
-	if (x->given & SMTP_XCLIENT_PORT) {
-		s->x_port_set = !(x->unavailable & SMTP_XCLIENT_PORT);
-		s->x_port = x->port;
-	}
-	if (x->given & SMTP_XCLIENT_LOGIN) {
-		smtp_xset(&s->auth_user, SMTP_XCLIENT_LOGIN, x, x->login);
-		smtp_set(&s->auth_mech, s->auth_user != NULL ? "XCLIENT" :
-		    NULL);
-	}
+	smtp_xset(&s->x_addr, SMTP_XCLIENT_ADDR, x, x->addr, "unknown");
+	smtp_xclient_name(s, x);
+	smtp_xport(&s->x_port, &s->x_port_set, SMTP_XCLIENT_PORT, x, x->port);
+	smtp_xset(&s->x_dest_addr, SMTP_XCLIENT_DESTADDR, x, x->destaddr,
+	    "unknown");
+	smtp_xport(&s->x_dest_port, &s->x_dest_port_set,
+	    SMTP_XCLIENT_DESTPORT, x, x->destport);
+	smtp_xclient_login(s, x);
 	s->xclient = true;
 	smtp_client_update(s);
 	/* HELO and PROTO describe the session the client will now have. */
-	smtp_xset(&s->helo, SMTP_XCLIENT_HELO, x, x->helo);
-	if (x->given & SMTP_XCLIENT_PROTO)
+	smtp_xset(&s->helo, SMTP_XCLIENT_HELO, x, x->helo, NULL);
+	if ((x->given & SMTP_XCLIENT_PROTO) &&
+	    !(x->unavailable & SMTP_XCLIENT_PROTO))
 		s->esmtp = strcmp(x->proto, "ESMTP") == 0;
 }
 
@@ -108,6 +152,84 @@ smtp_cmd_xclient(struct smtp_session *s, const struct smtp_cmd *cmd)
 	gd_log(GD_LOG_INFO, "smtp.xclient", "session=%s addr=%s "
 	    "reason=\"proxy override\"", gd_conn_id(s->conn),
 	    s->x_addr != NULL ? s->x_addr : "-");
-	smtp_enter_state(s, SMTP_S_GREETED);
+	/* With HELO given, the proxy may go on with MAIL (Postfix). */
+	smtp_enter_state(s, s->helo != NULL ? SMTP_S_READY : SMTP_S_GREETED);
 	smtp_greet(s);
+}
+
+/* ---- the effective client and server ---------------------------------- */
+
+unsigned
+smtp_sockaddr_port(const struct sockaddr *sa)
+{
+	if (sa == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_port);
+	return 0;
+}
+
+const char *
+smtp_client_ip(const struct smtp_session *s)
+{
+	return s->x_addr != NULL ? s->x_addr : gd_conn_peer_ip(s->conn);
+}
+
+const char *
+smtp_client_name(const struct smtp_session *s)
+{
+	return s->x_name_set ? s->x_name : s->rdns_name;
+}
+
+enum gd_smtp_rdns
+smtp_client_rdns(const struct smtp_session *s)
+{
+	return s->x_name_set ? s->x_rdns : s->rdns;
+}
+
+const char *
+smtp_client_ptr(const struct smtp_session *s)
+{
+	return s->x_name_set ? s->x_name : s->ptr_name;
+}
+
+/* The local address as text, once per session (conn pool). */
+static const char *
+smtp_local_ip(struct smtp_session *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const struct sockaddr *sa;
+	socklen_t len;
+	const void *a = NULL;
+
+	sa = gd_conn_local_addr(s->conn, &len);
+	if (sa != NULL && sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, buf, sizeof(buf)) ==
+	    NULL)
+		return "unix";
+	return gd_pool_strdup(gd_conn_pool(s->conn), buf);
+}
+
+const char *
+smtp_server_ip(const struct smtp_session *s)
+{
+	return s->x_dest_addr != NULL ? s->x_dest_addr : s->local_ip;
+}
+
+unsigned
+smtp_server_port(const struct smtp_session *s)
+{
+	socklen_t len;
+
+	if (s->x_dest_port_set)
+		return s->x_dest_port;
+	return smtp_sockaddr_port(gd_conn_local_addr(s->conn, &len));
 }

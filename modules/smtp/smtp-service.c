@@ -14,8 +14,7 @@ smtp_svc_session(struct gd_hook_call *call)
 	struct smtp_session *s;
 	const char *name;
 
-	GD_CHECK_MAGIC(call, GD_HOOK_CALL_MAGIC);
-	name = gd_hook_point_name(call->point);
+	name = gd_hook_call_point(call);
 	if (name == NULL || strncmp(name, "smtp.", 5) != 0)
 		return NULL;
 	s = gd_hook_call_context(call);
@@ -63,50 +62,48 @@ smtp_svc_id(const struct gd_smtp_session *g)
 static const char *
 smtp_svc_client_ip(const struct gd_smtp_session *g)
 {
-	const struct smtp_session *s = smtp_c(g);
-
-	return s->x_addr != NULL ? s->x_addr : gd_conn_peer_ip(s->conn);
+	return smtp_client_ip(smtp_c(g));
 }
 
 static unsigned
 smtp_svc_client_port(const struct gd_smtp_session *g)
 {
 	const struct smtp_session *s = smtp_c(g);
-	const struct sockaddr *sa;
 	socklen_t len;
 
 	if (s->x_port_set)
 		return s->x_port;
-	sa = gd_conn_peer_addr(s->conn, &len);
-	if (sa == NULL)
-		return 0;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)sa)->
-		    sin_port);
-	if (sa->sa_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_port);
-	return 0;
+	return smtp_sockaddr_port(gd_conn_peer_addr(s->conn, &len));
 }
 
 static const char *
 smtp_svc_client_name(const struct gd_smtp_session *g)
 {
-	const struct smtp_session *s = smtp_c(g);
-
-	return s->x_name != NULL ? s->x_name : s->rdns_name;
+	return smtp_client_name(smtp_c(g));
 }
 
 static enum gd_smtp_rdns
 smtp_svc_client_rdns(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->rdns;
+	return smtp_client_rdns(smtp_c(g));
 }
 
 static const char *
 smtp_svc_client_ptr(const struct gd_smtp_session *g)
 {
-	return smtp_c(g)->ptr_name;
+	return smtp_client_ptr(smtp_c(g));
+}
+
+static const char *
+smtp_svc_server_ip(const struct gd_smtp_session *g)
+{
+	return smtp_server_ip(smtp_c(g));
+}
+
+static unsigned
+smtp_svc_server_port(const struct gd_smtp_session *g)
+{
+	return smtp_server_port(smtp_c(g));
 }
 
 static bool
@@ -369,4 +366,6 @@ const struct gd_smtp_service smtp_service = {
 	.rcpt_set_result = smtp_svc_rcpt_set_result,
 	.header_subscribe = smtp_svc_header_subscribe,
 	.reason_reply = smtp_svc_reason_reply,
+	.server_ip = smtp_svc_server_ip,
+	.server_port = smtp_svc_server_port,
 };

@@ -379,6 +379,7 @@ smtp_close(struct smtp_session *s)
 	smtp_set(&s->helo, NULL);
 	smtp_set(&s->x_addr, NULL);
 	smtp_set(&s->x_name, NULL);
+	smtp_set(&s->x_dest_addr, NULL);
 	smtp_set(&s->auth_user, NULL);
 	smtp_set(&s->auth_mech, NULL);
 	smtp_set(&s->pending_user, NULL);

@@ -130,6 +130,8 @@ smtp_xclient_parse(const char *args, size_t len, struct smtp_xclient *x_r,
 		    !smtp_xclient_printable(v, n))
 			goto bad;
 		x_r->given |= bit;
+		if (strcasecmp(v, "[TEMPUNAVAIL]") == 0)
+			x_r->tempunavail |= bit;
 		if (strcasecmp(v, "[UNAVAILABLE]") == 0 ||
 		    strcasecmp(v, "[TEMPUNAVAIL]") == 0)
 			x_r->unavailable |= bit;

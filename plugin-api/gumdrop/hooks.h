@@ -251,6 +251,14 @@ GD_API struct gd_pool *gd_hook_call_pool(const struct gd_hook_call *call);
 GD_API struct gd_loop *gd_hook_call_loop(const struct gd_hook_call *call);
 
 /*
+ * The name of the point the call runs ("smtp.rcpt"), for handlers shared
+ * between points and for services that accept calls of their own points
+ * only.  Static for the modules' lifetime.  Any thread that may read the
+ * call.  (ABI 1.3)
+ */
+GD_API const char *gd_hook_call_point(const struct gd_hook_call *call);
+
+/*
  * Abandon a pending call (e.g. the connection closed): `done` will not be
  * called and the call may be freed right after this returns.  A later
  * gd_hook_resume() on its token is accepted and ignored.  No-op for a

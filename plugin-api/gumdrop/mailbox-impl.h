@@ -346,7 +346,18 @@ struct gd_mail_backend {
 	    gd_mailbox_notify_fn *fn, void *arg, struct gd_mail_error *err);
 	void (*notify_stop)(struct gd_mailbox *box);
 
-	void *reserved[8];		/* zero */
+	/*
+	 * The shared keys in force (the default quota limits and the
+	 * over-quota policy every store of the backend gets), for
+	 * gd_mail_user_quota() on a user without a store; NULL when the
+	 * backend is not initialised.  May be NULL (older backends: the
+	 * realm's limits only).  Any thread.  (ABI 1.3, in a slot that was
+	 * reserved: the struct's size and layout are unchanged.)
+	 */
+	const struct gd_mail_store_config *(*store_config)(
+	    const struct gd_mail_backend *backend);
+
+	void *reserved[7];		/* zero */
 };
 
 /* ---- helpers for backends -------------------------------------------------- */

@@ -352,6 +352,19 @@ struct gd_mail_quota {
 GD_API int gd_mail_store_quota(struct gd_mail_store *store,
     struct gd_mail_quota *quota, struct gd_mail_error *err);
 
+/*
+ * The quota of `user` in `backend` without creating anything (a check
+ * before delivery): like gd_mail_store_quota() on the store opened
+ * without GD_MAIL_STORE_CREATE, and for a user whose store does not
+ * exist yet, usage 0 and the limits the store will get (the user's,
+ * else the backend's defaults).  *permanent_r: the backend's
+ * `over-quota: permanent` (false when unknown).  0, or -1 with *err.
+ * BLOCKING.  (ABI 1.3)
+ */
+GD_API int gd_mail_user_quota(const struct gd_mail_backend *backend,
+    const struct gd_mail_user *user, struct gd_mail_quota *quota_r,
+    bool *permanent_r, struct gd_mail_error *err);
+
 /* ---- session locks ------------------------------------------------------ */
 
 /*

@@ -40,7 +40,10 @@
  *                    smtp module's relay and XCLIENT networks);
  *                    gumdrop/smtp.h (service "smtp" 1.0);
  *                    struct gd_protocol's sasl_service (a reserved
- *                    slot: the SASL service name of a protocol).
+ *                    slot: the SASL service name of a protocol);
+ *                    hooks.h: gd_hook_call_point(); mailbox.h:
+ *                    gd_mail_user_quota() (mailbox-impl.h: the
+ *                    backends' store_config, in a reserved slot).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

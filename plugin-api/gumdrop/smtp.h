@@ -310,17 +310,27 @@ struct gd_smtp_service {
 	/*
 	 * The client: its address without port ("192.0.2.1", "2001:db8::1"
 	 * or "unix") and port (0 for UNIX sockets), after XCLIENT ADDR/PORT
-	 * when a trusted proxy gave them.
+	 * when a trusted proxy gave them ("unknown" and 0 when it gave
+	 * [UNAVAILABLE] or [TEMPUNAVAIL]: such a client is in no network).
 	 */
 	const char *(*client_ip)(const struct gd_smtp_session *s);
 	unsigned (*client_port)(const struct gd_smtp_session *s);
 	/*
-	 * The client's verified name: XCLIENT NAME when a proxy gave one,
-	 * else the forward-confirmed reverse DNS name, else NULL.
+	 * The client's verified name: the forward-confirmed reverse DNS
+	 * name (a PTR name, of the first 10, whose A/AAAA records hold the
+	 * address; they are asked in parallel and the first such answer
+	 * wins), else NULL.  After XCLIENT: NAME when the proxy gave one; NULL for
+	 * NAME=[UNAVAILABLE] or [TEMPUNAVAIL], and after a new ADDR without
+	 * NAME (the old name was not the new address's).
 	 */
 	const char *(*client_name)(const struct gd_smtp_session *s);
-	/* The reverse DNS outcome (looked up before smtp.connect runs),
-	 * and the PTR name found, verified or not (NULL if none). */
+	/*
+	 * The reverse DNS outcome (looked up before smtp.connect runs),
+	 * and the first PTR name found, verified or not (NULL if none).
+	 * After XCLIENT NAME: OK and the name, NONE for [UNAVAILABLE],
+	 * TEMPFAIL for [TEMPUNAVAIL] (PTR NULL); after ADDR without NAME:
+	 * UNKNOWN.
+	 */
 	enum gd_smtp_rdns (*client_rdns)(const struct gd_smtp_session *s);
 	const char *(*client_ptr)(const struct gd_smtp_session *s);
 	/* True once a trusted proxy's XCLIENT changed the metadata. */
@@ -335,8 +345,12 @@ struct gd_smtp_service {
 	/* TLS protocol and cipher ("TLS1.3", "AES-256-GCM"), or NULL. */
 	const char *(*tls_version)(const struct gd_smtp_session *s);
 	const char *(*tls_cipher)(const struct gd_smtp_session *s);
-	/* The authenticated user (after XCLIENT LOGIN) and mechanism
-	 * ("XCLIENT" for a login a proxy asserted), or NULL. */
+	/*
+	 * The authenticated user and mechanism, or NULL.  XCLIENT LOGIN=u
+	 * makes the session authenticated as u (mechanism "XCLIENT"), with
+	 * all the rights of an AUTH login; LOGIN=[UNAVAILABLE] or
+	 * [TEMPUNAVAIL] makes it unauthenticated.
+	 */
 	const char *(*auth_user)(const struct gd_smtp_session *s);
 	const char *(*auth_mechanism)(const struct gd_smtp_session *s);
 
@@ -388,6 +402,16 @@ struct gd_smtp_service {
 	 */
 	enum gd_verdict (*reason_reply)(enum gd_smtp_reason reason,
 	    struct gd_reply *reply_r);
+
+	/*
+	 * The server side of the session: the local address the client
+	 * connected to ("192.0.2.25", "2001:db8::25", or "unix") and its
+	 * port (0 for UNIX sockets), after XCLIENT DESTADDR/DESTPORT when a
+	 * trusted proxy gave them ("unknown" and 0 for [UNAVAILABLE] or
+	 * [TEMPUNAVAIL]).
+	 */
+	const char *(*server_ip)(const struct gd_smtp_session *s);
+	unsigned (*server_port)(const struct gd_smtp_session *s);
 };
 
 #ifdef __cplusplus

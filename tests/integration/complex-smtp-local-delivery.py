@@ -25,10 +25,16 @@ alice:{PLAIN}alice::::::
 bob:{PLAIN}bob::::::
 full:{PLAIN}full::::::quota_messages=1
 tiny:{PLAIN}tiny::::::quota_storage=600
+fresh:{PLAIN}fresh::::::
+freshtiny:{PLAIN}freshtiny::::::quota_storage=100
 """
+ALIASES = """postmaster: demo
+    team: [demo, alice]
+    info: alice@example.test
+    both@example.test: [team, bob]"""
 
 
-def start(over_quota_lines, extra_ld=""):
+def start(over_quota_lines, extra_ld="", aliases=ALIASES):
     mx, lmtp = free_port(), free_port()
     d = Daemon("")
     mail = os.path.join(d.tmp, "mail")
@@ -52,10 +58,7 @@ smtp:
 local-delivery:
   domains: [localhost, example.test]
   aliases:
-    postmaster: demo
-    team: [demo, alice]
-    info: alice@example.test
-    both@example.test: [team, bob]
+    {aliases}
   {extra_ld}
 listeners:
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp}}
@@ -300,6 +303,48 @@ try:
     s.mail("sender@example.org")
     code, text = s.rcpt("whoever@elsewhere.test")
     check(code == 550, "the catch-all does not take other domains")
+    s.quit()
+finally:
+    status = d.stop()
+check(status == 0, "gumdropd exited cleanly (%r)" % status)
+
+# ---- the postmaster: key; the quota check at RCPT creates nothing ----
+d, mail, mx, lmtp, sock = start("quota-storage: 0", "postmaster: alice",
+                                aliases="team: [demo, alice]")
+try:
+    s = smtplib.SMTP("127.0.0.1", mx, timeout=TIMEOUT)
+    s.ehlo("client.example")
+    s.mail("sender@example.org")
+    code, _ = s.rcpt("fresh@example.test")
+    check(code == 250, "a user without a Maildir yet: 250 (%d)" % code)
+    s.rset()
+    check(not os.path.exists(os.path.join(mail, "fresh")),
+          "the quota check at RCPT did not create fresh's Maildir")
+    s.mail("sender@example.org", ["SIZE=5000"])
+    code, text = s.rcpt("freshtiny@example.test")
+    check(code == 452 and text.startswith(b"4.2.2"),
+          "no Maildir yet, but SIZE= over the realm's quota: 452 4.2.2 "
+          "(maildir's over-quota: temporary) (%d %s)" % (code, text))
+    s.rset()
+    check(not os.path.exists(os.path.join(mail, "freshtiny")),
+          "refused over quota: no Maildir made for freshtiny")
+    for rcpt in ["PostMaster@EXAMPLE.TEST", "postmaster@localhost",
+                 "POSTMASTER"]:
+        s.mail("sender@example.org")
+        code, _ = s.rcpt(rcpt)
+        check(code == 250, "<%s> accepted without a realm user "
+              "'postmaster' (%d)" % (rcpt, code))
+        s.rset()
+    s.sendmail("sender@example.org", ["PostMaster@Example.Test"],
+               body("pm-key"))
+    check(len(find(maildir(mail, "alice"), "pm-key")) == 1,
+          "postmaster@ went to `postmaster: alice`")
+    check(find(maildir(mail, "demo"), "pm-key") == [],
+          "and nowhere else")
+    s.sendmail("sender@example.org", ["fresh@example.test"],
+               body("fresh"))
+    check(len(find(maildir(mail, "fresh"), "fresh")) == 1,
+          "the delivery itself creates the Maildir")
     s.quit()
 finally:
     status = d.stop()

@@ -149,6 +149,27 @@ st_auth(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	return GD_VERDICT_CONTINUE;
 }
 
+static const char *
+st_str(const char *s)
+{
+	return s != NULL ? s : "-";
+}
+
+/* Everything the getters say about the client and the server side. */
+static void
+st_log_session(struct gd_smtp_session *s)
+{
+	const struct gd_smtp_service *g = st_mod.smtp;
+
+	st_log("session ip=%s port=%u name=%s rdns=%d ptr=%s xclient=%d "
+	    "relay=%d helo=%s esmtp=%d user=%s mech=%s server=%s:%u",
+	    g->client_ip(s), g->client_port(s), st_str(g->client_name(s)),
+	    (int)g->client_rdns(s), st_str(g->client_ptr(s)), g->xclient(s),
+	    g->relay_client(s), st_str(g->helo(s)), g->esmtp(s),
+	    st_str(g->auth_user(s)), st_str(g->auth_mechanism(s)),
+	    g->server_ip(s), g->server_port(s));
+}
+
 static enum gd_verdict
 st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
     struct gd_reply *reply_r)
@@ -156,6 +177,7 @@ st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	const struct gd_smtp_mail *m = gd_hook_call_arg(call);
 
 	(void)ctx; (void)data;
+	st_log_session(st_mod.smtp->session(call));
 	st_log("mail from=<%s> utf8=%d body=%d size=%llu ret=%d envid=%s "
 	    "requiretls=%d prio=%d hold=%lld by=%lld auth=%s", m->sender,
 	    m->smtputf8, (int)m->body, (unsigned long long)m->size,

@@ -242,6 +242,48 @@ Test(hooks, basic_chain_runs_through)
 	cr_assert_eq(r->disconnect, false);
 }
 
+/* gd_hook_call_point(): handlers shared between points tell them apart. */
+static char seen_point[32];
+
+static enum gd_verdict
+point_handler(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	(void)ctx; (void)data; (void)reply_r;
+	snprintf(seen_point, sizeof(seen_point), "%s",
+	    gd_hook_call_point(call));
+	return GD_VERDICT_CONTINUE;
+}
+
+Test(hooks, basic_call_point_names_the_running_point)
+{
+	static const struct gd_hook_reg both_regs[] = {
+		{ "t.point", point_handler, 0, NULL },
+		{ "t.other", point_handler, 0, NULL },
+		{ NULL, NULL, 0, NULL },
+	};
+	static const struct gd_hooks_module mods[] = {
+		{ "owner", NULL, owner_points, NULL },
+		{ "both", NULL, NULL, both_regs },
+	};
+	static const char *const names[] = { "t.point", "t.other" };
+	struct gd_hook_call call;
+	const char *error = NULL;
+	unsigned i;
+
+	cr_assert_eq(gd_hooks_build(mods, 2, NULL, &error), 0, "%s", error);
+	for (i = 0; i < 2; i++) {
+		seen_point[0] = '\0';
+		gd_hook_call_init(&call, gd_hook_point_find(names[i]), NULL,
+		    NULL, NULL, NULL, NULL);
+		/* Readable before the run, by the handler, and after. */
+		cr_assert_str_eq(gd_hook_call_point(&call), names[i]);
+		cr_assert_eq(gd_hook_run(&call), 1);
+		cr_assert_str_eq(seen_point, names[i]);
+		cr_assert_str_eq(gd_hook_call_point(&call), names[i]);
+	}
+}
+
 /* Each terminal verdict with no reply gets its default. */
 Test(hooks, basic_each_verdict_default_reply)
 {

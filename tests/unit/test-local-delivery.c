@@ -203,6 +203,55 @@ Test(ld, postmaster)
 	ld_config_free(&cfg);
 }
 
+/* `postmaster:` names who gets postmaster@ (any case, every local
+ * domain, bare <postmaster>) without a realm user of that name. */
+Test(ld, postmaster_key)
+{
+	struct ld_config *cfg = parse_ok("local-delivery:\n"
+	    "  domains: [localhost, example.test]\n"
+	    "  postmaster: [alice, bob@example.test]\n"
+	    "  aliases: {postmaster@localhost: carol, bob: dave}\n");
+	struct ld_resolved r;
+
+	cr_assert(cfg->has_postmaster);
+	cr_assert_eq(ld_resolve(cfg, "PostMaster", "EXAMPLE.TEST", pool,
+	    &r), 1);
+	cr_assert(r.postmaster && r.aliased);
+	/* Targets that are aliases expand in turn. */
+	names_are(&r, (const char *[]){ "alice", "dave" }, 2);
+	cr_assert_eq(ld_resolve(cfg, "POSTMASTER", "", pool, &r), 1);
+	names_are(&r, (const char *[]){ "alice", "dave" }, 2);
+	/* A per-domain alias still wins for its domain. */
+	cr_assert_eq(ld_resolve(cfg, "postmaster", "localhost", pool, &r), 1);
+	cr_assert(r.postmaster);
+	names_are(&r, (const char *[]){ "carol" }, 1);
+	ld_config_free(&cfg);
+
+	/* `postmaster: postmaster` means the realm user of that name. */
+	cfg = parse_ok("local-delivery: {domains: [x], postmaster: "
+	    "postmaster}\n");
+	cr_assert_eq(ld_resolve(cfg, "Postmaster", "x", pool, &r), 1);
+	names_are(&r, (const char *[]){ "postmaster" }, 1);
+	ld_config_free(&cfg);
+}
+
+/* Neither the key nor an alias: the realm user "postmaster" (warned at
+ * start by the module), as before. */
+Test(ld, postmaster_default)
+{
+	struct ld_config *cfg = parse_ok("local-delivery: {domains: [x]}\n");
+	struct ld_resolved r;
+
+	cr_assert(!cfg->has_postmaster);
+	cr_assert_eq(ld_resolve(cfg, "postmaster", "X", pool, &r), 1);
+	cr_assert(r.postmaster && !r.aliased);
+	names_are(&r, (const char *[]){ "postmaster" }, 1);
+	ld_config_free(&cfg);
+	cfg = parse_ok(base);
+	cr_assert(cfg->has_postmaster, "the alias counts");
+	ld_config_free(&cfg);
+}
+
 static void
 refused(const char *yaml, const char *needle)
 {
@@ -234,6 +283,16 @@ Test(ld, config_errors)
 	    "expected");
 	refused("local-delivery: {domains: [x], aliases: {a: b, b: a}}\n",
 	    "loop");
+	refused("local-delivery: {domains: [x], postmaster: a,\n"
+	    "  aliases: {Postmaster: b}}\n", "set twice");
+	refused("local-delivery: {domains: [x], postmaster: a@y}\n",
+	    "forwarding");
+	refused("local-delivery: {domains: [x], postmaster: \"\"}\n",
+	    "not a user");
+	refused("local-delivery: {domains: [x], postmaster: {a: b}}\n",
+	    "postmaster");
+	refused("local-delivery: {domains: [x], postmaster: [a, a2],\n"
+	    "  aliases: {a: a2, a2: a}}\n", "loop");
 }
 
 Test(ld, fanout_bound)

@@ -224,6 +224,54 @@ Test(mdconf, basic_quota_limit_refuses_append)
 	gd_mail_store_close(&store);
 }
 
+/* gd_mail_user_quota(): read-only; a user without a store uses nothing
+ * and gets the realm's limits, else the backend's defaults. */
+Test(mdconf, basic_user_quota_creates_nothing)
+{
+	struct gd_mail_user bob = { .name = "bob" };
+	struct gd_mail_user carol = { .name = "carol", .quota_storage = 500,
+	    .quota_messages = UINT64_MAX };
+	struct gd_mail_store *store;
+	struct gd_mail_quota q;
+	struct gd_mail_error err;
+	bool permanent = false;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	md_setup_with("  fsync: false\n  quota-storage: 1K\n"
+	    "  quota-messages: 10\n  over-quota: permanent\n");
+	cr_assert_eq(gd_mail_user_quota(md_backend, &bob, &q, &permanent,
+	    &err), 0, "%s", err.text);
+	cr_assert_eq(q.storage_used, 0);
+	cr_assert_eq(q.messages_used, 0);
+	cr_assert_eq(q.storage_limit, 1024);
+	cr_assert_eq(q.messages_limit, 10);
+	cr_assert(permanent);
+	snprintf(path, sizeof(path), "%s/mail/bob", md_dir);
+	cr_assert_eq(stat(path, &sb), -1, "the store was created");
+	/* The realm's limits win; UINT64_MAX is "none". */
+	cr_assert_eq(gd_mail_user_quota(md_backend, &carol, &q, &permanent,
+	    &err), 0);
+	cr_assert_eq(q.storage_limit, 500);
+	cr_assert_eq(q.messages_limit, 0);
+	/* An existing store: its usage. */
+	store = md_store("alice");
+	md_append(store, "INBOX", MSG);
+	gd_mail_store_close(&store);
+	bob.name = "alice";
+	permanent = false;
+	cr_assert_eq(gd_mail_user_quota(md_backend, &bob, &q, &permanent,
+	    &err), 0);
+	cr_assert_eq(q.storage_used, strlen(MSG));
+	cr_assert_eq(q.messages_used, 1);
+	cr_assert(permanent);
+	/* A name that cannot be a store is an error, not "empty". */
+	bob.name = "../x";
+	cr_assert_eq(gd_mail_user_quota(md_backend, &bob, &q, &permanent,
+	    &err), -1);
+	cr_assert_eq(err.code, GD_MAIL_ERR_BADNAME);
+}
+
 /* ---- the state file's recovery ------------------------------------------------- */
 
 static void
