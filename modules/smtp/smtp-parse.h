@@ -644,8 +644,9 @@ const char *smtp_received_with(unsigned flags);
  * by_host.  helo: the client's HELO/EHLO/LHLO argument; client_rdns: its
  * verified (forward-confirmed) reverse DNS name; client_addr: its IP
  * address as text, or "unix" for a UNIX-socket peer (no address literal
- * then: "from HELO (UNIX socket)", "localhost" for an invalid HELO); tls_*: the TLS version, cipher suite and key bits
- * (0: unknown) when under TLS; queue_id: our id; rcpt: the recipient
+ * then: "from HELO (UNIX socket)", "localhost" for an invalid HELO);
+ * tls_*: the TLS version, cipher suite and key bits (0: unknown) when
+ * under TLS; queue_id: our id; rcpt: the recipient
  * when there is exactly one (rcpt_count), otherwise ignored; when: the
  * time, tz_minutes its zone.
  */

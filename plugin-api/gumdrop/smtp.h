@@ -319,9 +319,9 @@ struct gd_smtp_service {
 	 * The client's verified name: the forward-confirmed reverse DNS
 	 * name (a PTR name, of the first 10, whose A/AAAA records hold the
 	 * address; they are asked in parallel and the first such answer
-	 * wins), else NULL.  After XCLIENT: NAME when the proxy gave one; NULL for
-	 * NAME=[UNAVAILABLE] or [TEMPUNAVAIL], and after a new ADDR without
-	 * NAME (the old name was not the new address's).
+	 * wins), else NULL.  After XCLIENT: NAME when the proxy gave one;
+	 * NULL for NAME=[UNAVAILABLE] or [TEMPUNAVAIL], and after a new ADDR
+	 * without NAME (the old name was not the new address's).
 	 */
 	const char *(*client_name)(const struct gd_smtp_session *s);
 	/*
