@@ -356,6 +356,15 @@ check(r[0] == 554 and r[1][0].startswith("5.7.1"),
 check(c.cmd("EHLO x")[0] == 503, "refused session: EHLO 503")
 check(c.cmd("MAIL FROM:<s@example.org>")[0] == 503, "refused: MAIL 503")
 check(c.cmd("QUIT")[0] == 221, "refused session: QUIT 221")
+# A REJECT without a reply (the core's 550 5.7.1) still answers 554.
+s6 = socket.socket()
+s6.bind(("127.0.0.6", 0))
+s6.settimeout(10)
+s6.connect(("127.0.0.1", mx))
+r = Raw(s6).reply()
+check(r[0] == 554 and r[1][0].startswith("5.7.1"),
+      "smtp.connect REJECT without a reply: 554 5.7.1, got %r" % (r,))
+s6.close()
 
 # ---- one byte at a time, DATA and BDAT; back-pressure ----
 msg = b"Subject: trickle\r\n\r\n" + b"".join(

@@ -100,6 +100,21 @@ check(kw.get("AUTH") == "AUTH SCRAM-SHA-256 PLAIN LOGIN",
       "AUTH under TLS: %s" % kw.get("AUTH"))
 check(c.cmd("STARTTLS")[0] == 503, "STARTTLS twice: 503")
 
+# ---- smtp.auth refusing without a reply: AUTH's own codes ----
+for helo, want in (("auth-reject.test", (535, "5.7.8")),
+                   ("auth-tempfail.test", (454, "4.7.0"))):
+    c2 = connect(mx)
+    c2.cmd("EHLO " + helo)
+    starttls(c2)
+    c2.cmd("EHLO " + helo)
+    r = c2.cmd("AUTH PLAIN " + b64(b"\0demo\0demo"))
+    check((r[0], r[1][0][:5]) == want,
+          "smtp.auth %s without a reply: %d %s, got %r" %
+          (helo, want[0], want[1], r))
+    check("AUTH" in keywords(c2.cmd("EHLO " + helo)[1]),
+          "the refused login is undone: AUTH offered again")
+    c2.cmd("QUIT")
+
 # ---- AUTH PLAIN: bad, cancel, good ----
 r = c.cmd("AUTH PLAIN " + b64(b"\0demo\0wrong"))
 check(r[0] == 535 and r[1][0].startswith("5.7.8"), "bad password: 535 5.7.8")

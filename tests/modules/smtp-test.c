@@ -19,7 +19,9 @@
  *              call and refuses every other call (back-pressure), waking
  *              the stream at the end of the loop iteration
  *   anything else: ACCEPT.  Clients from 127.0.0.5: smtp.connect REJECT,
- *   BLOCKED_CLIENT (554 5.7.1).  Other domains: CONTINUE (the module's
+ *   BLOCKED_CLIENT (554 5.7.1); from 127.0.0.6: REJECT without a reply.
+ *   smtp.auth after HELO auth-reject.test / auth-tempfail.test: REJECT /
+ *   TEMPFAIL without a reply.  Other domains: CONTINUE (the module's
  *   default).  Senders: "greylist@..." TEMPFAIL, "slowmail@..." ACCEPT
  *   after 100 ms.  data-end always pends 50 ms before answering: the
  *   reply must wait for it.
@@ -119,6 +121,8 @@ st_connect(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	if (strcmp(st_mod.smtp->client_ip(s), "127.0.0.5") == 0)
 		return st_mod.smtp->reason_reply(GD_SMTP_REASON_BLOCKED_CLIENT,
 		    reply_r);
+	if (strcmp(st_mod.smtp->client_ip(s), "127.0.0.6") == 0)
+		return GD_VERDICT_REJECT;	/* the core's 550: sent as 554 */
 	st_log("connect proto=%d ip=%s port=%u rdns=%d ptr=%s name=%s",
 	    (int)st_mod.smtp->protocol(s), st_mod.smtp->client_ip(s),
 	    st_mod.smtp->client_port(s), (int)st_mod.smtp->client_rdns(s),
@@ -143,9 +147,16 @@ st_auth(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 {
 	struct gd_smtp_session *s = st_mod.smtp->session(call);
 
+	const char *helo = st_mod.smtp->helo(s);
+
 	(void)ctx; (void)data; (void)reply_r;
 	st_log("auth user=%s mech=%s", st_mod.smtp->auth_user(s),
 	    st_mod.smtp->auth_mechanism(s));
+	/* No reply: the module must turn the core's default into AUTH's. */
+	if (helo != NULL && strcmp(helo, "auth-reject.test") == 0)
+		return GD_VERDICT_REJECT;
+	if (helo != NULL && strcmp(helo, "auth-tempfail.test") == 0)
+		return GD_VERDICT_TEMPFAIL;
 	return GD_VERDICT_CONTINUE;
 }
 
