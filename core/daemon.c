@@ -127,7 +127,7 @@ daemon_read_settings(const struct gd_config_node *root,
 {
 	if (gd_config_get_int(root, "workers", 2, 1, 64, &set->workers,
 	    error_r) < 0 ||
-	    gd_config_get_int(root, "blocking-threads", 2, 1, 64,
+	    gd_config_get_int(root, "blocking-threads", 16, 1, 64,
 	    &set->blocking_threads, error_r) < 0 ||
 	    gd_config_get_duration(root, "shutdown-grace", 10000, 0,
 	    3600 * 1000, &set->shutdown_grace_ms, error_r) < 0 ||

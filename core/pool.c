@@ -4,6 +4,10 @@
  * Small allocations are carved from blocks that grow geometrically; an
  * allocation larger than a quarter of the block size gets a block of its
  * own, so one big buffer does not waste the tail of the current block.
+ * The first block is made by the first allocation, not by create: many
+ * pools (an idle session's command and transaction pools, say) are never
+ * allocated from, and 10,000 idle connections would otherwise hold
+ * blocks that are never touched.
  * Cleanup records are malloc'd and doubly linked so that removing one is
  * O(1) and gives its memory back at once (connections add and remove
  * timer cleanups many times over their life).
@@ -85,8 +89,7 @@ gd_pool_create(const char *name)
 	pool = gd_xcalloc(1, sizeof(*pool));
 	pool->magic = POOL_MAGIC;
 	pool->name = name != NULL ? name : "pool";
-	pool->blocks = pool_block_new(POOL_FIRST_BLOCK);
-	pool->next_size = POOL_FIRST_BLOCK * 2;
+	pool->next_size = POOL_FIRST_BLOCK;
 	return pool;
 }
 
@@ -116,9 +119,11 @@ gd_pool_clear(struct gd_pool *pool)
 	pool->large = NULL;
 	/* Keep the current (largest) block for reuse, drop the others. */
 	keep = pool->blocks;
-	pool_block_free_list(keep->next);
-	keep->next = NULL;
-	keep->used = 0;
+	if (keep != NULL) {
+		pool_block_free_list(keep->next);
+		keep->next = NULL;
+		keep->used = 0;
+	}
 	pool->used = 0;
 }
 
@@ -169,7 +174,7 @@ gd_pool_alloc(struct gd_pool *pool, size_t size)
 		p = pool_alloc_large(pool, size);
 	} else {
 		b = pool->blocks;
-		if (b->size - b->used < size) {
+		if (b == NULL || b->size - b->used < size) {
 			/* Up to POOL_MAX_BLOCK / 4 may exceed next_size. */
 			b = pool_block_new(size > pool->next_size ? size :
 			    pool->next_size);

@@ -1,6 +1,6 @@
 /*
- * fsutil.c — durable file-system steps shared by the backends: syncing a
- * directory, replacing a small file atomically.
+ * fsutil.c — durable file-system steps shared by the backends: replacing
+ * a small file atomically (syncing a directory: dirsync.c).
  */
 #include "config.h"
 
@@ -15,28 +15,6 @@
 #include <gumdrop/pool.h>
 
 #include "mailbox-private.h"
-
-int
-gd_mail_fsync_dir(const struct gd_mail_store_config *cfg, const char *path,
-    struct gd_mail_error *err)
-{
-	int fd, ret = 0;
-
-	MAIL_ASSERT_BLOCKING();
-	if (cfg != NULL && !cfg->fsync)
-		return 0;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		gd_mail_error_errno(err, "open directory %s", path);
-		return -1;
-	}
-	if (fsync(fd) < 0) {
-		gd_mail_error_errno(err, "fsync directory %s", path);
-		ret = -1;
-	}
-	close(fd);
-	return ret;
-}
 
 int
 mail_write_all(int fd, const void *data, size_t len)

@@ -252,7 +252,9 @@ smtp_open(struct gd_conn *conn)
 {
 	struct smtp_session *s;
 
-	s = gd_pool_alloc(gd_conn_pool(conn), sizeof(*s));
+	/* Not in the connection's pool: an idle session then costs no
+	 * pool block (freed at the end of smtp_close). */
+	s = gd_xcalloc(1, sizeof(*s));
 	s->magic = SMTP_SESSION_MAGIC;
 	s->conn = conn;
 	s->cfg = smtp_settings_of(conn, &s->mod);
@@ -385,6 +387,8 @@ smtp_close(struct smtp_session *s)
 	smtp_set(&s->pending_user, NULL);
 	smtp_set(&s->pending_mech, NULL);
 	s->magic = 0;
+	/* smtp.h: the session lives to the end of smtp.disconnect. */
+	free(s);
 }
 
 static void

@@ -413,7 +413,11 @@ GD_API int gd_mail_measure_fd(int fd, uint64_t offset, uint64_t length,
 
 /*
  * fsync a directory by path (no-op when the store's `fsync` is off: pass
- * the config).  0, or -1 with *err.  BLOCKING.
+ * the config).  0, or -1 with *err.  BLOCKING.  Returns 0 only after an
+ * fsync of the directory that began after this call did has succeeded,
+ * so every change made before the call is durable; concurrent callers
+ * for the same directory may share one such fsync (group commit).
+ * Thread-safe.
  */
 GD_API int gd_mail_fsync_dir(const struct gd_mail_store_config *config,
     const char *path, struct gd_mail_error *err);

@@ -25,7 +25,9 @@ typedef void gd_pool_cleanup_fn(void *arg);
 
 /*
  * Create a pool.  `name` (static string) appears in debug logs.  Never
- * returns NULL (aborts on allocation failure).
+ * returns NULL (aborts on allocation failure).  A pool holds no block
+ * until its first allocation, so a pool made "just in case" costs only
+ * its small header.
  */
 GD_API struct gd_pool *gd_pool_create(const char *name);
 

@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -501,4 +503,73 @@ Test(errors, names_and_errno)
 	cr_assert_eq(err.code, GD_MAIL_ERR_OVERQUOTA);
 	gd_mail_error_clear(&err);
 	cr_assert_eq(err.code, GD_MAIL_ERR_NONE);
+}
+
+/* ---- gd_mail_fsync_dir: the group commit (dirsync.c) ---------------- */
+
+#define DIRSYNC_THREADS	8
+#define DIRSYNC_ROUNDS	40
+
+struct dirsync_arg {
+	const char *dir;
+	char name[64];
+	int failures;
+};
+
+/* Each round makes a file, then syncs the directory: every call must
+ * succeed while others share (or run) the sync. */
+static void *
+dirsync_thread(void *p)
+{
+	struct dirsync_arg *a = p;
+	struct gd_mail_error err;
+	char path[512];
+	int i, fd;
+
+	for (i = 0; i < DIRSYNC_ROUNDS; i++) {
+		snprintf(path, sizeof(path), "%s/%s.%d", a->dir, a->name, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		if (fd < 0 || close(fd) < 0 ||
+		    gd_mail_fsync_dir(NULL, a->dir, &err) < 0)
+			a->failures++;
+	}
+	return NULL;
+}
+
+Test(dirsync, concurrent_callers_all_succeed_and_errors_stay_theirs)
+{
+	char one[] = "/tmp/gd-dirsync.XXXXXX", two[] = "/tmp/gd-dirsync.XXXXXX";
+	struct dirsync_arg args[DIRSYNC_THREADS];
+	pthread_t th[DIRSYNC_THREADS];
+	struct gd_mail_error err;
+	char cmd[128];
+	int i;
+
+	cr_assert_not_null(mkdtemp(one));
+	cr_assert_not_null(mkdtemp(two));
+	for (i = 0; i < DIRSYNC_THREADS; i++) {
+		args[i].dir = i % 2 == 0 ? one : two;
+		snprintf(args[i].name, sizeof(args[i].name), "t%d", i);
+		args[i].failures = 0;
+		cr_assert_eq(pthread_create(&th[i], NULL, dirsync_thread,
+		    &args[i]), 0);
+	}
+	/* A missing directory fails for its caller only. */
+	cr_assert_eq(gd_mail_fsync_dir(NULL, "/tmp/gd-dirsync-none/x", &err),
+	    -1);
+	cr_assert_eq(err.code, GD_MAIL_ERR_NOTFOUND, "code %d", err.code);
+	for (i = 0; i < DIRSYNC_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(args[i].failures, 0, "thread %d: %d failures", i,
+		    args[i].failures);
+	}
+	/* With fsync off nothing is opened: a missing directory is fine. */
+	{
+		struct gd_mail_store_config nosync = { .fsync = false };
+
+		cr_assert_eq(gd_mail_fsync_dir(&nosync, "/tmp/gd-dirsync-none",
+		    &err), 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", one, two);
+	cr_assert_eq(system(cmd), 0);
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <malloc.h>
+
 #include <criterion/criterion.h>
 
 #include <gumdrop/pool.h>
@@ -247,4 +249,35 @@ Test(pool, medium_allocation_while_blocks_are_small)
 	cr_assert(b + 16 <= a || b >= a + 10240);
 	cr_assert_eq(a[10239], 0xaa);
 	gd_pool_destroy(&pool);
+}
+
+/*
+ * A pool holds no block until its first allocation: 1,000 pools made
+ * and never used cost their headers only (a block is 1 KiB), and each
+ * still works afterwards.  Under ASan mallinfo2() counts nothing; the
+ * check then holds trivially and the rest still runs.
+ */
+Test(pool, unused_pools_hold_no_block)
+{
+	static struct gd_pool *pools[1000];
+	struct mallinfo2 before, after;
+	size_t grown;
+	unsigned i;
+
+	before = mallinfo2();
+	for (i = 0; i < 1000; i++)
+		pools[i] = gd_pool_create("lazy");
+	after = mallinfo2();
+	grown = after.uordblks > before.uordblks ?
+	    after.uordblks - before.uordblks : 0;
+	cr_assert_lt(grown, 1000 * 256, "1000 unused pools took %zu bytes",
+	    grown);
+	for (i = 0; i < 1000; i++) {
+		gd_pool_clear(pools[i]);
+		cr_assert_eq(gd_pool_used(pools[i]), 0);
+		if (i % 2 == 0)
+			cr_assert_eq(*(char *)gd_pool_alloc(pools[i], 1), 0);
+		gd_pool_destroy(&pools[i]);
+		cr_assert_null(pools[i]);
+	}
 }
