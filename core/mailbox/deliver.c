@@ -2,6 +2,10 @@
  * deliver.c — local delivery (mail-deliver.h): the content is spooled to
  * one file as it arrives; run() then makes it durable in each
  * recipient's mailbox through the backend (a hard link where it can).
+ * The first DELIVERY_MEM_MAX bytes stay in memory: a message that fits
+ * gets its spool file made by run(), in the blocking pool, so the
+ * protocol's loop never creates a file (an inode allocation is most of
+ * a small delivery's cost there).
  */
 #include "config.h"
 
@@ -22,6 +26,7 @@
 
 #define DELIVERY_MAGIC		0x47444456u	/* "GDDV" */
 #define DELIVERY_COPY_CHUNK	65536
+#define DELIVERY_MEM_MAX	65536	/* content kept in memory, at most */
 
 struct delivery_rcpt {
 	struct gd_mail_user user;
@@ -36,7 +41,9 @@ struct gd_mail_delivery {
 	const struct gd_mail_backend *backend;
 	char *spool_path;
 	const char *sender;
-	int fd;
+	int fd;				/* -1 while the content is in mem */
+	unsigned char *mem;
+	size_t mem_cap;
 	uint64_t size;
 	bool synced;
 	bool ran;
@@ -92,10 +99,6 @@ gd_mail_delivery_create(const struct gd_mail_backend *backend,
 	d->pool = pool;
 	d->backend = backend;
 	d->fd = -1;
-	if (delivery_spool_open(d, err) < 0) {
-		gd_pool_destroy(&pool);
-		return NULL;
-	}
 	return d;
 }
 
@@ -139,12 +142,55 @@ gd_mail_delivery_count(const struct gd_mail_delivery *d)
 	return delivery_get(d)->count;
 }
 
+/* Keep `len` more bytes in memory; false when they do not fit. */
+static bool
+delivery_mem_append(struct gd_mail_delivery *d, const void *data, size_t len)
+{
+	size_t want = (size_t)d->size + len, cap = d->mem_cap;
+
+	if (d->fd >= 0 || want > DELIVERY_MEM_MAX)
+		return false;
+	if (want > cap) {
+		for (cap = cap == 0 ? 8192 : cap; cap < want; cap *= 2)
+			;
+		d->mem = gd_xrealloc(d->mem, cap);
+		d->mem_cap = cap;
+	}
+	memcpy(d->mem + d->size, data, len);
+	return true;
+}
+
+/* Make the spool file and move what memory holds into it. */
+static int
+delivery_spool_flush(struct gd_mail_delivery *d, struct gd_mail_error *err)
+{
+	if (d->fd >= 0)
+		return 0;
+	if (delivery_spool_open(d, err) < 0)
+		return -1;
+	if (d->size > 0 && mail_write_all(d->fd, d->mem, (size_t)d->size) < 0) {
+		gd_mail_error_errno(err, "write spool file");
+		err->code = GD_MAIL_ERR_TEMP;
+		return -1;
+	}
+	free(d->mem);
+	d->mem = NULL;
+	d->mem_cap = 0;
+	return 0;
+}
+
 int
 gd_mail_delivery_write(struct gd_mail_delivery *d, const void *data,
     size_t len, struct gd_mail_error *err)
 {
 	d = delivery_get(d);
 	assert(!d->ran);
+	if (delivery_mem_append(d, data, len)) {
+		d->size += len;
+		return 0;
+	}
+	if (delivery_spool_flush(d, err) < 0)
+		return -1;
 	if (mail_write_all(d->fd, data, len) < 0) {
 		gd_mail_error_errno(err, "write spool file");
 		err->code = GD_MAIL_ERR_TEMP;
@@ -181,6 +227,7 @@ gd_mail_delivery_destroy(struct gd_mail_delivery **dp)
 		close(d->fd);
 		unlink(d->spool_path);
 	}
+	free(d->mem);
 	d->magic = 0;
 	pool = d->pool;
 	gd_pool_destroy(&pool);
@@ -343,6 +390,8 @@ gd_mail_delivery_run(struct gd_mail_delivery *d, struct gd_mail_error *err)
 	assert(!d->ran);
 	d->ran = true;
 	gd_mail_error_clear(err);
+	if (delivery_spool_flush(d, err) < 0)
+		return -1;
 	for (i = 0; i < d->count; i++) {
 		delivery_one(d, &d->rcpts[i]);
 		delivery_log(d, &d->rcpts[i]);

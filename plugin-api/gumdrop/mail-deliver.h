@@ -71,8 +71,11 @@ struct gd_mail_rcpt_result {
 };
 
 /*
- * Start a delivery through `backend`: makes the spool file the content is
- * written to.  NULL with *err (TEMP) when it cannot be created.
+ * Start a delivery through `backend`.  The content is kept in memory up
+ * to 64 KiB; past that it goes to a spool file (made by the write that
+ * outgrows memory), else run() makes the file in the blocking pool, so a
+ * small message costs the calling loop no file system call.  NULL with
+ * *err (TEMP) when the delivery cannot start.
  */
 GD_API struct gd_mail_delivery *gd_mail_delivery_create(
     const struct gd_mail_backend *backend, struct gd_mail_error *err);
@@ -97,7 +100,8 @@ GD_API unsigned gd_mail_delivery_count(const struct gd_mail_delivery *d);
 
 /*
  * Append `len` bytes of content, stored exactly as given.  -1 with *err
- * (TEMP: disk full or I/O error); the delivery must then be destroyed.
+ * (TEMP: the spool file cannot be made, disk full, I/O error); the
+ * delivery must then be destroyed.
  */
 GD_API int gd_mail_delivery_write(struct gd_mail_delivery *d,
     const void *data, size_t len, struct gd_mail_error *err);
@@ -120,7 +124,7 @@ GD_API void gd_mail_delivery_stream_push(struct gd_stream *stream,
  * append (hard link when the backend can, else copy) durably.  Fills
  * each recipient's result.  Returns 0 when every recipient got a result
  * (look at them), -1 with *err when nothing could be tried (the spool
- * could not be synced).  BLOCKING; once.
+ * file could not be made, written or synced).  BLOCKING; once.
  */
 GD_API int gd_mail_delivery_run(struct gd_mail_delivery *d,
     struct gd_mail_error *err);

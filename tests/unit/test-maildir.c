@@ -681,6 +681,59 @@ Test(maildir, basic_uids_and_modseqs_survive_reopen)
 	gd_mail_store_close(&store);
 }
 
+/* A small message makes no spool file before run(); a large one makes it
+ * when it outgrows memory; both arrive intact. */
+Test(maildir, delivery_spool_memory_then_file)
+{
+	struct gd_mail_user u = { .name = "alice" };
+	struct gd_mail_delivery *small, *big;
+	struct gd_mail_store *store = md_store("alice");
+	struct gd_mail_error err;
+	struct gd_mailbox *box;
+	char spool[512], line[100], *buf, *got;
+	size_t i, size = 0, cap = 200 * 1000;
+
+	snprintf(spool, sizeof(spool), "%s/mail/.gumdrop-spool", md_dir);
+	small = gd_mail_delivery_create(md_backend, &err);
+	big = gd_mail_delivery_create(md_backend, &err);
+	cr_assert(small != NULL && big != NULL);
+	gd_mail_delivery_add(small, &u, NULL, 0);
+	gd_mail_delivery_add(big, &u, NULL, 0);
+	cr_assert_eq(gd_mail_delivery_write(small, MSG1, strlen(MSG1), &err), 0);
+	cr_assert_eq(md_count_files(spool), 0, "a small message made a file");
+	buf = gd_xmalloc(cap);
+	for (i = 0; size < 100 * 1000; i++) {
+		snprintf(line, sizeof(line), "%s%06zu %.70s\r\n", i == 0 ?
+		    "Subject: big\r\n\r\n" : "", i, "xxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		memcpy(buf + size, line, strlen(line));
+		cr_assert_eq(gd_mail_delivery_write(big, line, strlen(line),
+		    &err), 0, "%s", err.text);
+		size += strlen(line);
+		cr_assert_eq(md_count_files(spool), size > 65536 ? 1 : 0,
+		    "at %zu bytes", size);
+	}
+	cr_assert_eq(gd_mail_delivery_run(small, &err), 0, "%s", err.text);
+	cr_assert_eq(gd_mail_delivery_run(big, &err), 0, "%s", err.text);
+	cr_assert_eq(gd_mail_delivery_result(small, 0)->status,
+	    GD_MAIL_DELIVERED);
+	cr_assert_eq(gd_mail_delivery_result(big, 0)->status,
+	    GD_MAIL_DELIVERED);
+	gd_mail_delivery_destroy(&small);
+	gd_mail_delivery_destroy(&big);
+	cr_assert_eq(md_count_files(spool), 0);
+	box = md_open(store, "INBOX", 0);
+	cr_assert_eq(gd_mailbox_count(box), 2);
+	buf[size] = '\0';
+	got = gd_xmalloc(cap);
+	cr_assert_eq(md_content(box, 2, got, cap), size);
+	cr_assert_str_eq(got, buf);
+	free(got);
+	free(buf);
+	gd_mailbox_close(&box);
+	gd_mail_store_close(&store);
+}
+
 Test(maildir, basic_delivery_api)
 {
 	struct gd_mail_user u = { .name = "alice" };
