@@ -589,6 +589,18 @@ int smtp_check_bdat(unsigned ext, struct smtp_error *err_r);
 #define SMTP_REPLY_LINE_MAX	512
 
 /*
+ * A bounded output buffer that counts like snprintf: smtp_out_put()
+ * copies what fits in buf (cap bytes, one kept for the NUL the caller
+ * writes) and adds n to len either way, so len >= cap means truncated.
+ */
+struct smtp_out {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+void smtp_out_put(struct smtp_out *o, const char *s, size_t n);
+
+/*
  * Format a reply: `code` (200..599), `enhanced` ("C.S.D" or NULL for
  * none, e.g. the greeting or with ENHANCEDSTATUSCODES off), and `n`
  * text lines.  Each line is sanitised (CR, LF and other control bytes

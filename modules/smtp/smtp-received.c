@@ -12,10 +12,8 @@
 #define SMTP_RCVD_FOLD	78
 
 struct smtp_rcvd_out {
-	char *buf;
-	size_t cap;
-	size_t len;
-	size_t col;
+	struct smtp_out out;
+	size_t col;			/* of the current line */
 };
 
 static void smtp_rcvd_put(struct smtp_rcvd_out *o, const char *s, size_t n);
@@ -51,14 +49,7 @@ smtp_received_with(unsigned flags)
 static void
 smtp_rcvd_put(struct smtp_rcvd_out *o, const char *s, size_t n)
 {
-	size_t room;
-
-	/* UNSAFE: copy what fits, count everything (snprintf-like). */
-	if (o->len + 1 < o->cap) {
-		room = o->cap - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
+	smtp_out_put(&o->out, s, n);
 	o->col += n;
 }
 
@@ -168,7 +159,7 @@ smtp_rcvd_tls(struct smtp_rcvd_out *o, const struct smtp_received *r)
 size_t
 smtp_received_build(char *buf, size_t cap, const struct smtp_received *r)
 {
-	struct smtp_rcvd_out o = { buf, cap, 0, 0 };
+	struct smtp_rcvd_out o = { { buf, cap, 0 }, 0 };
 	char word[SMTP_PATH_MAX + 8], date[GD_MSG_DATE_MAX];
 
 	smtp_rcvd_put(&o, "Received:", 9);
@@ -198,6 +189,6 @@ smtp_received_build(char *buf, size_t cap, const struct smtp_received *r)
 	smtp_rcvd_word(&o, date);
 	smtp_rcvd_put(&o, "\r\n", 2);
 	if (cap > 0)
-		buf[o.len < cap ? o.len : cap - 1] = '\0';
-	return o.len;
+		buf[o.out.len < cap ? o.out.len : cap - 1] = '\0';
+	return o.out.len;
 }

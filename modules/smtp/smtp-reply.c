@@ -12,13 +12,6 @@
 /* "250-" + "5.5.4 " + text + CRLF must fit SMTP_REPLY_LINE_MAX. */
 #define SMTP_REPLY_TEXT_ROOM	(SMTP_REPLY_LINE_MAX - 4 - 12 - 2)
 
-struct smtp_out {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void smtp_out_put(struct smtp_out *o, const char *s, size_t n);
 static void smtp_reply_line(struct smtp_out *o, unsigned code,
     const char *enhanced, const char *text, size_t n, bool more);
 static void smtp_reply_text(struct smtp_out *o, unsigned code,
@@ -43,7 +36,7 @@ smtp_error_set(struct smtp_error *err, unsigned code, const char *enhanced,
 	return -1;
 }
 
-static void
+void
 smtp_out_put(struct smtp_out *o, const char *s, size_t n)
 {
 	size_t room;
