@@ -600,6 +600,12 @@ conn_read(struct gd_conn *conn)
 		if (!conn->paused)
 			ev_timer_again(conn->ev, &conn->timer);
 		conn_process(conn);
+		/* A short plaintext read emptied the socket: the (level-
+		 * triggered) watcher says when more comes, which saves a
+		 * recv() that would find nothing.  TLS may hold records the
+		 * socket no longer shows, so it reads on. */
+		if ((size_t)n < len && !conn->tls_active)
+			break;
 	}
 	if (budget == 0 && conn->tls_active)
 		ev_feed_event(conn->ev, &conn->io, EV_READ);
