@@ -55,6 +55,7 @@ struct blast_sess {
 	int		 fd;
 	enum blast_step	 step;		/* the reply awaited next */
 	int		 pipelining;
+	int		 wantout;	/* EPOLLOUT registered */
 	const char	*out;		/* what is left to write */
 	size_t		 outlen;
 	size_t		 inlen;
@@ -205,7 +206,10 @@ blast_flush(struct blast *b, struct blast_sess *s)
 		s->out += n;
 		s->outlen -= n;
 	}
-	ev.events = EPOLLIN | (s->outlen > 0 ? EPOLLOUT : 0);
+	if (s->wantout == (s->outlen > 0))
+		return;
+	s->wantout = s->outlen > 0;
+	ev.events = EPOLLIN | (s->wantout ? EPOLLOUT : 0);
 	ev.data.ptr = s;
 	epoll_ctl(b->ep, EPOLL_CTL_MOD, s->fd, &ev);
 }
@@ -323,6 +327,7 @@ blast_lines(struct blast *b, struct blast_sess *s)
 static void
 blast_read(struct blast *b, struct blast_sess *s)
 {
+	size_t room;
 	ssize_t n;
 
 	for (;;) {
@@ -330,7 +335,8 @@ blast_read(struct blast *b, struct blast_sess *s)
 			blast_end(b, s, "reply line too long");
 			return;
 		}
-		n = read(s->fd, s->in + s->inlen, sizeof(s->in) - s->inlen);
+		room = sizeof(s->in) - s->inlen;
+		n = read(s->fd, s->in + s->inlen, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -342,6 +348,9 @@ blast_read(struct blast *b, struct blast_sess *s)
 		}
 		s->inlen += n;
 		if (blast_lines(b, s) == -1)
+			return;
+		/* A short read drained the socket; epoll is level-triggered. */
+		if ((size_t)n < room)
 			return;
 	}
 }
@@ -448,5 +457,7 @@ main(int argc, char **argv)
 	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 	    timedout ? " (TIMED OUT)" : "");
 	free(ss);
+	free(b.cmds);
+	free(b.msg);
 	return timedout || b.errors > 0 || b.sent != b.total;
 }
