@@ -1,7 +1,9 @@
 /*
  * smtp-blast.c — a cheap SMTP load generator for scripts/bench-smtp's
- * "protocol only" figure (Postfix's smtp-source spends ~0.24 ms of CPU
- * per message, so on a small machine it, not the server, is measured).
+ * "protocol only" figure: Postfix's smtp-source spends about as much CPU
+ * per message as the servers it drives (~70 us against smtp-blast's
+ * ~20 us, 4 KiB messages, 20 sessions), so on a small machine it, not
+ * the server, was measured.
  *
  *   smtp-blast [-s sessions] [-m messages] [-l size] [-f from] [-t to]
  *       [-T seconds] host:port
