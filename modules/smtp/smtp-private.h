@@ -17,6 +17,7 @@
 #ifndef SMTP_PRIVATE_H
 #define SMTP_PRIVATE_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 
 #include <ev.h>
@@ -144,8 +145,8 @@ struct smtp_session {
 	struct gd_dns_query *rdns_query;	/* the PTR lookup */
 	struct smtp_rdns *rdns_check;	/* while the check runs */
 	enum gd_smtp_rdns rdns;
-	const char *ptr_name;		/* first PTR name (conn pool) */
-	const char *rdns_name;		/* the PTR name that confirmed */
+	char *ptr_name;			/* first PTR name (smtp_set) */
+	char *rdns_name;		/* the PTR name that confirmed */
 	unsigned connect_gates;		/* delay, rdns; then the hook */
 	uint8_t addr16[16];
 	bool have_addr;
@@ -164,7 +165,7 @@ struct smtp_session {
 	enum gd_smtp_rdns x_rdns;
 	unsigned x_port;
 	bool x_port_set;
-	const char *local_ip;		/* the local socket (conn pool) */
+	char local_ip[INET6_ADDRSTRLEN];	/* the local socket; "" unset */
 	char *x_dest_addr;		/* DESTADDR */
 	unsigned x_dest_port;
 	bool x_dest_port_set;

@@ -11,7 +11,7 @@
 
 #include "smtp-private.h"
 
-static const char *smtp_local_ip(struct smtp_session *s);
+static void smtp_local_ip(struct smtp_session *s);
 
 /* The 16-byte form of the effective client address; false if none. */
 static bool
@@ -46,8 +46,8 @@ smtp_client_update(struct smtp_session *s)
 	uint8_t real[16];
 	socklen_t len;
 
-	if (s->local_ip == NULL)
-		s->local_ip = smtp_local_ip(s);
+	if (s->local_ip[0] == '\0')
+		smtp_local_ip(s);
 	s->have_addr = smtp_client_addr16(s, s->addr16);
 	s->relay_client = s->have_addr && gd_cidr_match_list(
 	    s->cfg->relay_nets, s->cfg->n_relay_nets, s->addr16);
@@ -197,11 +197,11 @@ smtp_client_ptr(const struct smtp_session *s)
 	return s->x_name_set ? s->x_name : s->ptr_name;
 }
 
-/* The local address as text, once per session (conn pool). */
-static const char *
+/* The local address as text, once per session, kept in the session
+ * (not the connection's pool: an idle session then makes no block). */
+static void
 smtp_local_ip(struct smtp_session *s)
 {
-	char buf[INET6_ADDRSTRLEN];
 	const struct sockaddr *sa;
 	socklen_t len;
 	const void *a = NULL;
@@ -212,10 +212,9 @@ smtp_local_ip(struct smtp_session *s)
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		a = &((const struct sockaddr_in6 *)(const void *)sa)->
 		    sin6_addr;
-	if (a == NULL || inet_ntop(sa->sa_family, a, buf, sizeof(buf)) ==
-	    NULL)
-		return "unix";
-	return gd_pool_strdup(gd_conn_pool(s->conn), buf);
+	if (a == NULL || inet_ntop(sa->sa_family, a, s->local_ip,
+	    sizeof(s->local_ip)) == NULL)
+		strcpy(s->local_ip, "unix");
 }
 
 const char *

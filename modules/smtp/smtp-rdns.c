@@ -76,8 +76,7 @@ smtp_rdns_done(struct smtp_session *s, enum gd_smtp_rdns status,
     const char *name)
 {
 	s->rdns = status;
-	s->rdns_name = status == GD_SMTP_RDNS_OK ?
-	    gd_pool_strdup(gd_conn_pool(s->conn), name) : NULL;
+	smtp_set(&s->rdns_name, status == GD_SMTP_RDNS_OK ? name : NULL);
 	smtp_rdns_free(&s->rdns_check);
 	smtp_connect_ready(s);
 }
@@ -135,7 +134,7 @@ smtp_rdns_ptr_cb(const struct gd_dns_result *r, void *arg)
 		    GD_SMTP_RDNS_TEMPFAIL : GD_SMTP_RDNS_NONE, NULL);
 		return;
 	}
-	s->ptr_name = gd_pool_strdup(gd_conn_pool(s->conn), r->ptr[0]);
+	smtp_set(&s->ptr_name, r->ptr[0]);
 	rrtype = memcmp(c->addr, smtp_rdns_v4mapped, 12) == 0 ? GD_DNS_A :
 	    GD_DNS_AAAA;
 	c->n = r->count < SMTP_RDNS_NAMES ? (unsigned)r->count :

@@ -379,6 +379,8 @@ smtp_close(struct smtp_session *s)
 	gd_pool_destroy(&s->cmd_pool);
 	gd_pool_destroy(&s->txn_pool);
 	smtp_set(&s->helo, NULL);
+	smtp_set(&s->ptr_name, NULL);
+	smtp_set(&s->rdns_name, NULL);
 	smtp_set(&s->x_addr, NULL);
 	smtp_set(&s->x_name, NULL);
 	smtp_set(&s->x_dest_addr, NULL);
