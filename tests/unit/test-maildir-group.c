@@ -8,7 +8,9 @@
  *     (a transaction gives all its messages one modseq);
  *   - while the state lock is held elsewhere, 8 appends queue; one of
  *     them hands over a file that has vanished: it alone fails, the
- *     other 7 are committed together (one modseq).
+ *     other 7 are committed together (one modseq);
+ *   - members whose files are on another file system copy them and
+ *     queue again, the others are committed as usual.
  */
 #include "config.h"
 
@@ -172,40 +174,76 @@ queued_append(void *arg)
 	return NULL;
 }
 
-Test(mdgroup, complex_vanished_file_fails_alone)
+/* Spool file i of q in `dir` (opened), then run the appends while the
+ * state lock is held elsewhere, so that they all queue. */
+static void
+queued_prepare(struct queued *q, int i, struct gd_mail_store *store,
+    const char *dir)
 {
-	struct queued q[QUEUED];
+	char text[256];
+
+	memset(q, 0, sizeof(*q));
+	q->store = store;
+	snprintf(q->path, sizeof(q->path), "%s/spool.%d", dir, i);
+	snprintf(text, sizeof(text), "Subject: q=%d\r\n\r\nx\r\n", i);
+	md_write_file(q->path, text);
+	q->fd = open(q->path, O_RDONLY);
+	cr_assert_geq(q->fd, 0);
+}
+
+static void
+queued_run(struct queued *q, int n)
+{
 	pthread_t t[QUEUED];
-	struct gd_mail_store *store = md_store("alice");
-	struct gd_mailbox *box;
-	char path[PATH_MAX], text[256];
-	uint32_t seq;
+	char path[PATH_MAX];
 	int lock, i;
 
 	snprintf(path, sizeof(path), "%s/gumdrop-uidlist.lock", md_root);
 	lock = open(path, O_RDWR | O_CREAT, 0600);
 	cr_assert_geq(lock, 0);
 	cr_assert_eq(flock(lock, LOCK_EX), 0);
-	for (i = 0; i < QUEUED; i++) {
-		memset(&q[i], 0, sizeof(q[i]));
-		q[i].store = store;
-		snprintf(q[i].path, sizeof(q[i].path), "%s/tmp/spool.%d",
-		    md_root, i);
-		snprintf(text, sizeof(text), "Subject: q=%d\r\n\r\nx\r\n", i);
-		md_write_file(q[i].path, text);
-		q[i].fd = open(q[i].path, O_RDONLY);
-		cr_assert_geq(q[i].fd, 0);
-	}
-	unlink(q[3].path);		/* vanished before its turn */
-	for (i = 0; i < QUEUED; i++)
+	for (i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, queued_append, &q[i]);
 	usleep(300 * 1000);		/* let them all queue */
 	flock(lock, LOCK_UN);
-	for (i = 0; i < QUEUED; i++)
+	for (i = 0; i < n; i++) {
 		pthread_join(t[i], NULL);
-	close(lock);
-	for (i = 0; i < QUEUED; i++) {
 		close(q[i].fd);
+	}
+	close(lock);
+}
+
+/* The mailbox has `n` messages, all of one transaction. */
+static void
+check_one_transaction(struct gd_mail_store *store, uint32_t n)
+{
+	struct gd_mailbox *box;
+	char path[PATH_MAX];
+	uint32_t seq;
+
+	snprintf(path, sizeof(path), "%s/new", md_root);
+	cr_assert_eq(md_count_files(path), n);
+	box = md_open(store, "INBOX", 0);
+	cr_assert_eq(gd_mailbox_count(box), n);
+	for (seq = 1; seq <= n; seq++)
+		cr_assert_eq(gd_mailbox_msg(box, seq)->modseq,
+		    gd_mailbox_msg(box, 1)->modseq, "not one transaction");
+	gd_mailbox_close(&box);
+}
+
+Test(mdgroup, complex_vanished_file_fails_alone)
+{
+	struct gd_mail_store *store = md_store("alice");
+	struct queued q[QUEUED];
+	char dir[PATH_MAX];
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/tmp", md_root);
+	for (i = 0; i < QUEUED; i++)
+		queued_prepare(&q[i], i, store, dir);
+	unlink(q[3].path);		/* vanished before its turn */
+	queued_run(q, QUEUED);
+	for (i = 0; i < QUEUED; i++) {
 		if (i == 3) {
 			cr_assert_eq(q[i].ret, -1);
 			cr_assert(strstr(q[i].err.text, "place") != NULL,
@@ -216,13 +254,36 @@ Test(mdgroup, complex_vanished_file_fails_alone)
 		cr_assert_neq(q[i].uid, 0);
 		unlink(q[i].path);
 	}
-	snprintf(path, sizeof(path), "%s/new", md_root);
-	cr_assert_eq(md_count_files(path), QUEUED - 1);
-	box = md_open(store, "INBOX", 0);
-	cr_assert_eq(gd_mailbox_count(box), QUEUED - 1);
-	for (seq = 1; seq <= QUEUED - 1; seq++)
-		cr_assert_eq(gd_mailbox_msg(box, seq)->modseq,
-		    gd_mailbox_msg(box, 1)->modseq, "not one transaction");
-	gd_mailbox_close(&box);
+	check_one_transaction(store, QUEUED - 1);
+	gd_mail_store_close(&store);
+}
+
+/* Files on another file system cannot be linked: those members copy
+ * into tmp/ and queue again; the others are not held up or failed. */
+Test(mdgroup, complex_other_file_system_copies)
+{
+	struct gd_mail_store *store = md_store("alice");
+	struct queued q[4];
+	char dir[PATH_MAX], other[PATH_MAX];
+	struct stat sb;
+	int i;
+
+	snprintf(dir, sizeof(dir), "%s/tmp", md_root);
+	snprintf(other, sizeof(other), "%s/other", md_dir);
+	cr_assert_eq(mkdir(other, 0700), 0);
+	if (mount("gd-exdev", other, "tmpfs", 0, "size=1m") < 0)
+		cr_skip_test("cannot mount a tmpfs: %s", strerror(errno));
+	snprintf(md_mount, sizeof(md_mount), "%s", other);	/* teardown */
+	for (i = 0; i < 4; i++)
+		queued_prepare(&q[i], i, store, i % 2 ? other : dir);
+	queued_run(q, 4);
+	for (i = 0; i < 4; i++) {
+		cr_assert_eq(q[i].ret, 0, "%d: %s", i, q[i].err.text);
+		cr_assert_eq(stat(q[i].path, &sb), 0);
+		cr_assert_eq(sb.st_nlink, i % 2 ? 1 : 2);
+	}
+	cr_assert_neq(q[0].uid, q[1].uid);
+	snprintf(dir, sizeof(dir), "%s/new", md_root);
+	cr_assert_eq(md_count_files(dir), 4);
 	gd_mail_store_close(&store);
 }
