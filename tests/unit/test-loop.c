@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -505,6 +506,7 @@ const struct gd_config_key gd_conn_listener_keys[] = {
 static int stub_params;
 static atomic_uint accepted;
 static atomic_uint accepted_on[4];
+static atomic_uint accepted_nodelay;	/* TCP, TCP_NODELAY set */
 static atomic_bool hold_conns;
 
 struct held {
@@ -541,6 +543,16 @@ gd_conn_params_swap_sasl(const struct gd_conn_params *params,
 {
 }
 
+static bool
+tcp_nodelay(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0 &&
+	    on != 0;
+}
+
 void
 gd_conn_accept(struct gd_loop *loop, int fd, const struct sockaddr *peer,
     socklen_t peer_len, const struct sockaddr *local, socklen_t local_len,
@@ -553,6 +565,8 @@ gd_conn_accept(struct gd_loop *loop, int fd, const struct sockaddr *peer,
 	cr_assert_eq((const void *)params, (const void *)&stub_params);
 	atomic_fetch_add(&accepted, 1);
 	atomic_fetch_add(&accepted_on[gd_loop_index(loop) % 4], 1);
+	if (peer->sa_family != AF_UNIX && tcp_nodelay(fd))
+		atomic_fetch_add(&accepted_nodelay, 1);
 	if (write(fd, "hi\n", 3) != 3)
 		cr_log_warn("write failed");
 	if (atomic_load(&hold_conns)) {
@@ -747,6 +761,8 @@ Test(listener, tcp_accepts_on_every_worker, .timeout = 20)
 		cr_assert_eq(memcmp(buf, "hi\n", 3), 0);
 	}
 	cr_assert_eq(atomic_load(&accepted), 20);
+	/* replies leave whole: Nagle would only hold a second send back */
+	cr_assert_eq(atomic_load(&accepted_nodelay), 20);
 	/* one SO_REUSEPORT socket per worker: the kernel spreads them */
 	cr_assert_gt(atomic_load(&accepted_on[0]), 0);
 	cr_assert_gt(atomic_load(&accepted_on[1]), 0);
