@@ -496,6 +496,8 @@ void
 imap_reader_reject(struct imap_reader *r)
 {
 	imap_rd_drop_literal(r, r->lit.size, r->lit.sync);
+	if (r->lit.sync)
+		imap_rd_clear(r);	/* the caller has answered its tag */
 }
 
 void
