@@ -553,8 +553,9 @@ int imap_parse_seqset(struct imap_args *a, bool allow_dollar,
 
 /*
  * Resolve "*" to `star` (the highest number in use: message count, or
- * the highest UID; 0 for an empty mailbox, where "*" then matches
- * nothing), put each range in order, sort, merge.  In place; idempotent.
+ * the highest UID; 0 for an empty mailbox, where every range with a "*"
+ * is dropped), put each range in order, sort, merge.  In place;
+ * idempotent.
  */
 void imap_seqset_normalize(struct imap_seqset *set, uint32_t star);
 

@@ -78,6 +78,9 @@ imap_seqset_resolve(struct gd_mail_range *r, size_t count, uint32_t star)
 	uint32_t a, b;
 
 	for (i = 0; i < count; i++) {
+		if (star == 0 && (r[i].first == IMAP_SEQ_STAR ||
+		    r[i].last == IMAP_SEQ_STAR))
+			continue;	/* "*" of an empty mailbox */
 		a = r[i].first == IMAP_SEQ_STAR ? star : r[i].first;
 		b = r[i].last == IMAP_SEQ_STAR ? star : r[i].last;
 		if (a > b) {
@@ -86,9 +89,7 @@ imap_seqset_resolve(struct gd_mail_range *r, size_t count, uint32_t star)
 			a = b;
 			b = t;
 		}
-		if (b == 0)
-			continue;	/* "*" of an empty mailbox */
-		r[w].first = a == 0 ? 1 : a;
+		r[w].first = a;
 		r[w].last = b;
 		w++;
 	}
