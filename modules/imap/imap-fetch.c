@@ -63,20 +63,21 @@ imap_field_name_ok(const char *s, size_t len)
 static int
 imap_parse_header_list(struct imap_args *a, struct imap_fetch_att *att)
 {
-	size_t max = (size_t)(a->end - a->p) / 2 + 1, len, i;
+	size_t cap = 0, len, i;
 	char *f;
 
 	if (imap_args_sp(a) < 0 || !imap_args_skip(a, '('))
 		return imap_error_bad(a->err, "Expected a header list");
-	att->fields = gd_pool_alloc(a->pool, (max + 1) * sizeof(char *));
 	do {
 		if (imap_parse_astring(a, &f, &len) < 0 ||
 		    !imap_field_name_ok(f, len))
 			return imap_error_bad(a->err, "Invalid field name");
 		for (i = 0; i < len; i++)
 			f[i] = (char)toupper((unsigned char)f[i]);
+		att->fields = imap_pool_grow(a->pool, att->fields,
+		    att->nfields, &cap, sizeof(char *));
 		att->fields[att->nfields++] = f;
-	} while (att->nfields < max && imap_args_skip(a, ' '));
+	} while (imap_args_skip(a, ' '));
 	if (!imap_args_skip(a, ')'))
 		return imap_error_bad(a->err, "Expected ')'");
 	return 0;

@@ -253,7 +253,7 @@ static int
 imap_name_decode(struct imap_args *a, char *raw, size_t len, char **name_r)
 {
 	char *out;
-	size_t i, n;
+	size_t i, n, cap;
 
 	if (len > GD_MAIL_NAME_MAX)
 		return imap_error_bad(a->err, "Mailbox name too long");
@@ -261,9 +261,12 @@ imap_name_decode(struct imap_args *a, char *raw, size_t len, char **name_r)
 		out = raw;
 		n = len;
 	} else {
-		out = gd_pool_alloc(a->pool, GD_MAIL_NAME_MAX + 1);
-		if (imap_mutf7_decode(raw, len, out, GD_MAIL_NAME_MAX + 1,
-		    &n) < 0)
+		/* Decoding never more than doubles a name (a base64 run of
+		 * 8 octets gives at most 9). */
+		cap = 2 * len + 8 < GD_MAIL_NAME_MAX + 1 ? 2 * len + 8 :
+		    GD_MAIL_NAME_MAX + 1;
+		out = gd_pool_alloc(a->pool, cap);
+		if (imap_mutf7_decode(raw, len, out, cap, &n) < 0)
 			return imap_error_bad(a->err,
 			    "Invalid modified UTF-7 mailbox name");
 	}

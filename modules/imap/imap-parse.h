@@ -417,7 +417,8 @@ const char *imap_reader_line(const struct imap_reader *r, size_t *len_r);
 void imap_reader_accept(struct imap_reader *r);
 void imap_reader_reject(struct imap_reader *r);
 
-/* The next line is raw (no tag, no literals): IMAP_RD_LINE. */
+/* The next line is raw (no tag, no literals): IMAP_RD_LINE.  Drops the
+ * text of the last command (parse its arguments first). */
 void imap_reader_expect_line(struct imap_reader *r);
 
 /* ------------------------------------------------------------------ */
@@ -464,6 +465,13 @@ int imap_parse_nstring(struct imap_args *a, char **s_r, size_t *len_r);
 int imap_parse_number(struct imap_args *a, uint32_t *n_r);
 int imap_parse_nz_number(struct imap_args *a, uint32_t *n_r);
 int imap_parse_number64(struct imap_args *a, uint64_t *n_r);
+/*
+ * Make room for one more element in a pool array of `count` elements of
+ * `size` octets with capacity *cap (0 at first): doubles by copying, so
+ * a list costs at most twice its final size.  Returns the array.
+ */
+void *imap_pool_grow(struct gd_pool *pool, void *array, size_t count,
+    size_t *cap, size_t size);
 /*
  * Strings may not hold NUL (CHAR8); without IMAP_MODE_UTF8 any octet is
  * kept as is (the caller checks charsets where it matters); with it,
@@ -729,7 +737,8 @@ enum imap_search_ret {
  * What "*" and "$" mean while the command runs (the view does not change
  * during SEARCH): `seq_star` the message count, `uid_star` the highest
  * UID (0 when empty), `saved` the UIDs of the SEARCHRES result
- * (normalized; count 0 is the empty set).
+ * (normalized; count 0 is the empty set).  The tree points into
+ * `saved` for "$": it must outlive the tree.
  */
 struct imap_search_ctx {
 	uint32_t seq_star;

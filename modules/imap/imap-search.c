@@ -118,21 +118,16 @@ imap_sk_set(struct imap_sp *sp, bool uid, struct gd_search_key **k_r)
 {
 	struct imap_seqset set;
 	struct gd_search_key *k;
-	size_t n;
 
 	if (imap_parse_seqset(sp->a, true, &set) < 0)
 		return -1;
 	k = imap_sk_new(sp, set.dollar || uid ? GD_SEARCH_UIDSET :
 	    GD_SEARCH_SEQSET);
 	if (set.dollar) {
+		/* Shared, not copied: many "$" keys cost nothing more. */
 		sp->s->uses_saved = true;
-		n = sp->ctx->nsaved;
-		k->u.set.ranges = gd_pool_alloc(sp->a->pool,
-		    (n > 0 ? n : 1) * sizeof(struct gd_mail_range));
-		if (n > 0)
-			memcpy((void *)k->u.set.ranges, sp->ctx->saved,
-			    n * sizeof(struct gd_mail_range));
-		k->u.set.count = n;
+		k->u.set.ranges = sp->ctx->saved;
+		k->u.set.count = sp->ctx->nsaved;
 	} else {
 		imap_seqset_normalize(&set, uid ? sp->ctx->uid_star :
 		    sp->ctx->seq_star);

@@ -128,9 +128,8 @@ imap_parse_quoted(struct imap_args *a, char **s_r, size_t *len_r)
 	char *out;
 	size_t n = 0;
 
-	a->p++;		/* the opening quote */
-	out = gd_pool_alloc(a->pool, (size_t)(a->end - a->p) + 1);
-	for (p = a->p; p < a->end && *p != '"'; p++) {
+	/* First find the end and the length, so that the copy is exact. */
+	for (p = a->p + 1; p < a->end && *p != '"'; p++, n++) {
 		if (*p == '\r' || *p == '\n')
 			break;
 		if (*p == '\\') {
@@ -139,12 +138,16 @@ imap_parse_quoted(struct imap_args *a, char **s_r, size_t *len_r)
 				    "Invalid escape in quoted string");
 			p++;
 		}
-		out[n++] = *p;
 	}
 	if (p >= a->end || *p != '"')
 		return imap_error_bad(a->err, "Unterminated quoted string");
+	out = gd_pool_alloc(a->pool, n + 1);
+	for (p = a->p + 1, n = 0; *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+		out[n++] = *p;
+	}
 	a->p = p + 1;
-	out[n] = '\0';
 	*s_r = out;
 	*len_r = n;
 	return imap_string_check(a, out, n);
@@ -265,4 +268,19 @@ int
 imap_parse_number64(struct imap_args *a, uint64_t *n_r)
 {
 	return imap_parse_digits(a, IMAP_NUMBER64_MAX, false, n_r);
+}
+
+void *
+imap_pool_grow(struct gd_pool *pool, void *array, size_t count, size_t *cap,
+    size_t size)
+{
+	void *bigger;
+
+	if (count < *cap)
+		return array;
+	*cap = *cap == 0 ? 8 : *cap * 2;
+	bigger = gd_pool_alloc(pool, *cap * size);
+	if (count > 0)
+		memcpy(bigger, array, count * size);
+	return bigger;
 }

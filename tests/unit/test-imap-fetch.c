@@ -174,3 +174,39 @@ Test(imap_fetch, part_depth_limit)
 	cr_assert_eq(fetch(s), -1);
 	cr_assert_eq(err.code, IMAP_CODE_LIMIT);
 }
+
+/* Memory stays proportional to the command, however many items it has. */
+Test(imap_fetch, memory_bounded_by_command)
+{
+	static char s[40000];
+	size_t i, len;
+
+	strcpy(s, " (");
+	for (i = 0; i < 1200; i++)
+		strcat(s, "BODY.PEEK[HEADER.FIELDS (A B)] ");
+	strcat(s, "UID)");
+	len = strlen(s);
+	cr_assert_eq(fetch(s), 0);
+	cr_assert_eq(f.natts, 1200);
+	cr_assert_lt(gd_pool_used(pool), 16 * len, "%zu for %zu",
+	    gd_pool_used(pool), len);
+}
+
+Test(imap_fetch, memory_bounded_quoted_and_names)
+{
+	static char s[40000];
+	struct imap_args a;
+	struct imap_list l;
+	size_t i, len;
+
+	strcpy(s, "\"\" (");
+	for (i = 0; i < 3000; i++)
+		strcat(s, i > 0 ? " \"a\"" : "\"a\"");
+	strcat(s, ")");
+	len = strlen(s);
+	imap_args_init(&a, s, len, pool, 0, &err);
+	cr_assert_eq(imap_parse_list(&a, &l), 0);
+	cr_assert_eq(l.npatterns, 3000);
+	cr_assert_lt(gd_pool_used(pool), 16 * len, "%zu for %zu",
+	    gd_pool_used(pool), len);
+}
