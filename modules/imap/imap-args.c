@@ -344,24 +344,6 @@ imap_parse_login(struct imap_args *a, char **user_r, char **pass_r)
 	return imap_args_end(a);
 }
 
-static bool
-imap_base64_ok(const char *s, size_t len)
-{
-	size_t i, pad = 0;
-
-	if (len % 4 != 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '=' && i + 2 >= len)
-			pad++;
-		else if (pad > 0 || !(s[i] == '+' || s[i] == '/' ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
-			return false;
-	}
-	return true;
-}
-
 int
 imap_parse_authenticate(struct imap_args *a, char **mech_r, char **ir_r)
 {
@@ -378,7 +360,7 @@ imap_parse_authenticate(struct imap_args *a, char **mech_r, char **ir_r)
 	len = (size_t)(a->end - a->p);
 	if (len == 1 && *ir == '=')
 		*ir_r = gd_pool_strdup(a->pool, "");
-	else if (len > 0 && imap_base64_ok(ir, len))
+	else if (len > 0 && imap_base64_valid(ir, len))
 		*ir_r = gd_pool_strndup(a->pool, ir, len);
 	else
 		return imap_error_bad(a->err, "Invalid initial response");

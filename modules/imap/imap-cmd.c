@@ -27,7 +27,8 @@ static const struct imap_cmd_info imap_cmds[IMAP_CMD_COUNT] = {
 	[IMAP_CMD_STARTTLS] = { "STARTTLS", NAUTH, NOARG },
 	[IMAP_CMD_AUTHENTICATE] = { "AUTHENTICATE", NAUTH, 0 },
 	[IMAP_CMD_LOGIN] = { "LOGIN", NAUTH, 0 },
-	[IMAP_CMD_ENABLE] = { "ENABLE", AUTH, EXT },
+	/* RFC 9051 6.3.1: before any mailbox is selected. */
+	[IMAP_CMD_ENABLE] = { "ENABLE", IMAP_STATE_AUTH, EXT },
 	[IMAP_CMD_SELECT] = { "SELECT", AUTH, 0 },
 	[IMAP_CMD_EXAMINE] = { "EXAMINE", AUTH, 0 },
 	[IMAP_CMD_CREATE] = { "CREATE", AUTH, 0 },
@@ -160,4 +161,13 @@ bool
 imap_idle_done(const char *line, size_t len)
 {
 	return len == 4 && strncasecmp(line, "DONE", 4) == 0;
+}
+
+enum imap_auth_line
+imap_auth_line_kind(const char *line, size_t len)
+{
+	if (len == 1 && line[0] == '*')
+		return IMAP_AUTH_LINE_CANCEL;
+	return imap_base64_valid(line, len) ? IMAP_AUTH_LINE_DATA :
+	    IMAP_AUTH_LINE_BAD;
 }

@@ -218,7 +218,8 @@ struct imap_cmd_info {
  * The states:
  *   any (not LOGOUT)  CAPABILITY NOOP LOGOUT ID
  *   not auth.         STARTTLS AUTHENTICATE LOGIN
- *   auth. + selected  ENABLE SELECT EXAMINE CREATE DELETE RENAME
+ *   auth. only        ENABLE (RFC 9051 6.3.1, RFC 5161 3.1)
+ *   auth. + selected  SELECT EXAMINE CREATE DELETE RENAME
  *                     SUBSCRIBE UNSUBSCRIBE LIST LSUB NAMESPACE STATUS
  *                     APPEND IDLE
  *   selected          CHECK CLOSE UNSELECT EXPUNGE SEARCH FETCH STORE
@@ -270,6 +271,17 @@ int imap_refuse(struct imap_error *err, enum imap_refusal why);
 
 /* True when `line` (without CRLF) is IDLE's "DONE" (any case). */
 bool imap_idle_done(const char *line, size_t len);
+
+/* An AUTHENTICATE continuation line (RFC 9051 6.2.2), without CRLF. */
+enum imap_auth_line {
+	IMAP_AUTH_LINE_DATA,		/* base64, maybe empty: decode it */
+	IMAP_AUTH_LINE_CANCEL,		/* "*": tagged BAD, exchange over */
+	IMAP_AUTH_LINE_BAD,		/* not base64: tagged BAD */
+};
+enum imap_auth_line imap_auth_line_kind(const char *line, size_t len);
+
+/* RFC 4648 base64 with padding (the empty string is valid). */
+bool imap_base64_valid(const char *s, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* The streaming command reader (imap-reader.c)                        */

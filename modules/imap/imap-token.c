@@ -284,3 +284,21 @@ imap_pool_grow(struct gd_pool *pool, void *array, size_t count, size_t *cap,
 		memcpy(bigger, array, count * size);
 	return bigger;
 }
+
+bool
+imap_base64_valid(const char *s, size_t len)
+{
+	size_t i, pad = 0;
+
+	if (len % 4 != 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '=' && i + 2 >= len)
+			pad++;
+		else if (pad > 0 || !(s[i] == '+' || s[i] == '/' ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+			return false;
+	}
+	return true;
+}

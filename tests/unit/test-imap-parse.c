@@ -464,4 +464,13 @@ Test(imap_parse, command_table)
 	    IMAP_CMDF_NO_EXPUNGE));
 	cr_assert_eq(imap_cmd_allowed(IMAP_CMD_UNKNOWN, IMAP_STATE_AUTH, 0,
 	    &err), -1);
+	/* ENABLE only before a mailbox is selected. */
+	cr_assert_eq(imap_cmd_allowed(IMAP_CMD_ENABLE, IMAP_STATE_AUTH, 0,
+	    &err), 0);
+	cr_assert_eq(imap_cmd_allowed(IMAP_CMD_ENABLE, IMAP_STATE_SELECTED, 0,
+	    &err), -1);
+	cr_assert_eq(imap_cmd_allowed(IMAP_CMD_IDLE, IMAP_STATE_SELECTED, 0,
+	    &err), 0);
+	cr_assert_eq(imap_cmd_allowed(IMAP_CMD_ID, IMAP_STATE_NOT_AUTH, 0,
+	    &err), 0);
 }

@@ -361,3 +361,13 @@ Test(imap_reader, huge_literal_size)
 	cr_assert_str_eq(run("A1 LOGIN {99999999999999999999}\r\nA2 NOOP\r\n"),
 	    "A1 BAD Bad literal size|CMD A2 2 []|");
 }
+
+Test(imap_reader, auth_lines)
+{
+	cr_assert_eq(imap_auth_line_kind("*", 1), IMAP_AUTH_LINE_CANCEL);
+	cr_assert_eq(imap_auth_line_kind("", 0), IMAP_AUTH_LINE_DATA);
+	cr_assert_eq(imap_auth_line_kind("dGVzdA==", 8), IMAP_AUTH_LINE_DATA);
+	cr_assert_eq(imap_auth_line_kind("dGVzdA=", 7), IMAP_AUTH_LINE_BAD);
+	cr_assert_eq(imap_auth_line_kind("dG=zdA==", 8), IMAP_AUTH_LINE_BAD);
+	cr_assert_eq(imap_auth_line_kind("dGVz dA=", 8), IMAP_AUTH_LINE_BAD);
+}
