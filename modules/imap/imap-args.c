@@ -210,6 +210,11 @@ imap_parse_create(struct imap_args *a, char **mailbox_r,
 	*special_use_r = 0;
 	if (imap_parse_mailbox(a, mailbox_r) < 0)
 		return -1;
+	/* RFC 9051 6.3.4: a trailing delimiter only declares the intent
+	 * to create children; the mailbox is the name without it. */
+	len = strlen(*mailbox_r);
+	if (len > 1 && (*mailbox_r)[len - 1] == GD_MAIL_DELIM)
+		(*mailbox_r)[len - 1] = '\0';
 	if (!imap_args_skip(a, ' '))
 		return imap_args_end(a);
 	if (!imap_args_skip(a, '(') || !imap_args_word(a, "USE") ||

@@ -837,7 +837,8 @@ struct imap_select {
 int imap_parse_select(struct imap_args *a, struct imap_select *s_r);
 
 /* CREATE mailbox [SP "(" "USE" SP "(" special-use ")" ")"] (RFC 6154);
- * *special_use_r a GD_MAIL_LIST_* bit or 0. */
+ * *special_use_r a GD_MAIL_LIST_* bit or 0.  A trailing "/" is dropped
+ * (RFC 9051 6.3.4). */
 int imap_parse_create(struct imap_args *a, char **mailbox_r,
     unsigned *special_use_r);
 

@@ -371,6 +371,7 @@ Test(imap_parse, select_create_rename_copy)
 	cr_assert_eq(imap_parse_select(A("INBOX (CONDSTORE)", 0), &sel), -1);
 	cr_assert_str_eq(err.text, "Unknown SELECT parameter");
 	cr_assert_eq(imap_parse_create(A("owatagusiam/", 0), &name, &use), 0);
+	cr_assert_str_eq(name, "owatagusiam");
 	cr_assert_eq(use, 0);
 	cr_assert_eq(imap_parse_create(A("MySpecialArchive (USE (\\Archive))",
 	    0), &name, &use), 0);

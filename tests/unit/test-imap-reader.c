@@ -371,3 +371,68 @@ Test(imap_reader, auth_lines)
 	cr_assert_eq(imap_auth_line_kind("dG=zdA==", 8), IMAP_AUTH_LINE_BAD);
 	cr_assert_eq(imap_auth_line_kind("dGVz dA=", 8), IMAP_AUTH_LINE_BAD);
 }
+
+/* RFC 9051 8: the sample connection's commands, read and parsed. */
+Test(imap_reader, rfc9051_section8_session)
+{
+	static const char in[] = "a001 login mrc secret\r\n"
+	    "a002 select inbox\r\na003 fetch 12 full\r\n"
+	    "a004 fetch 12 body[header]\r\na005 store 12 +flags \\deleted\r\n"
+	    "a006 logout\r\n";
+	static const enum imap_cmd want[] = { IMAP_CMD_LOGIN,
+	    IMAP_CMD_SELECT, IMAP_CMD_FETCH, IMAP_CMD_FETCH, IMAP_CMD_STORE,
+	    IMAP_CMD_LOGOUT };
+	struct gd_pool *pool = gd_pool_create("t");
+	struct imap_reader r;
+	char buf[256];
+	const char *p = in;
+	size_t left = sizeof(in) - 1, used, i;
+	const struct imap_command *c;
+	struct imap_error err;
+	struct imap_args a;
+	struct imap_select sel;
+	struct imap_seqset set;
+	struct imap_fetch f;
+	struct imap_store st;
+	char *u, *pw;
+
+	imap_reader_init(&r, &lim, buf, sizeof(buf));
+	for (i = 0; i < 6; i++) {
+		cr_assert_eq(imap_reader_feed(&r, p, left, &used),
+		    IMAP_RD_COMMAND);
+		p += used;
+		left -= used;
+		c = imap_reader_command(&r);
+		cr_assert_eq(c->cmd, want[i]);
+		cr_assert_eq(imap_cmd_allowed(c->cmd, i == 0 ?
+		    IMAP_STATE_NOT_AUTH : i == 1 ? IMAP_STATE_AUTH :
+		    IMAP_STATE_SELECTED, 0, &err), 0);
+		imap_args_init(&a, c->args, c->args_len, pool, 0, &err);
+		switch (i) {
+		case 0:
+			cr_assert_eq(imap_parse_login(&a, &u, &pw), 0);
+			cr_assert_str_eq(pw, "secret");
+			break;
+		case 1:
+			cr_assert_eq(imap_parse_select(&a, &sel), 0);
+			cr_assert_str_eq(sel.mailbox, "INBOX");
+			break;
+		case 2: case 3:
+			cr_assert_eq(imap_parse_seqset(&a, true, &set), 0);
+			cr_assert_eq(imap_parse_fetch(&a, &f), 0);
+			cr_assert_eq(f.natts, i == 3 ? 1 : 0);
+			cr_assert_eq(f.items & IMAP_FETCH_BODY, i == 2 ?
+			    IMAP_FETCH_BODY : 0);
+			break;
+		case 4:
+			cr_assert_eq(imap_parse_seqset(&a, true, &set), 0);
+			cr_assert_eq(imap_parse_store(&a, &st), 0);
+			cr_assert_eq(st.flags.system, GD_MAIL_DELETED);
+			break;
+		default:
+			cr_assert(imap_args_at_end(&a));
+		}
+	}
+	cr_assert_eq(left, 0);
+	gd_pool_destroy(&pool);
+}
