@@ -50,6 +50,7 @@ imap_put_utf8(char *out, size_t cap, size_t *w, uint32_t cp)
 	}
 	if (*w + n >= cap)
 		return -1;
+	/* UNSAFE: checked just above, a NUL still fits. */
 	memcpy(out + *w, b, n);
 	*w += n;
 	return 0;

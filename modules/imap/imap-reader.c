@@ -112,6 +112,7 @@ imap_rd_store(struct imap_reader *r, char c)
 		    "Command too long");
 		return imap_rd_fail(r, r->have_tag);
 	}
+	/* UNSAFE: len + 1 < cap checked above. */
 	r->buf[r->len++] = c;
 	r->buf[r->len] = '\0';
 	if (!r->have_tag && c == ' ') {
@@ -303,6 +304,7 @@ imap_rd_literal(struct imap_reader *r)
 	r->lit.binary = r->lit_tilde;
 	r->lit.stream = stream;
 	if (!stream) {
+		/* UNSAFE: room for CRLF, the octets and a NUL checked. */
 		memcpy(r->buf + r->len, "\r\n", 3);
 		r->len += 2;
 	}
@@ -401,6 +403,8 @@ imap_rd_data(struct imap_reader *r, const char *data, size_t len,
 	size_t n = r->left < len ? (size_t)r->left : len;
 
 	if (r->state == RD_LITDATA) {
+		/* UNSAFE: the literal's size was checked against the room
+		 * left (imap_rd_check_literal) before it was accepted. */
 		memcpy(r->buf + r->len, data, n);
 		r->len += n;
 		r->buf[r->len] = '\0';

@@ -181,7 +181,8 @@ imap_atom_safe(const char *s, size_t len)
 	return true;
 }
 
-/* Append `n` octets at *w (counted even past cap, snprintf-like). */
+/* Append `n` octets at *w (counted even past cap, snprintf-like).
+ * UNSAFE: copies at most cap - *w octets. */
 static void
 imap_put(char *buf, size_t cap, size_t *w, const char *s, size_t n)
 {

@@ -187,6 +187,7 @@ imap_range_put(char *buf, size_t cap, size_t *w, uint32_t a, uint32_t b)
 	else
 		n = snprintf(tmp, sizeof(tmp), "%s%u:%u", *w > 0 ? "," : "",
 		    a, b);
+	/* UNSAFE: copies at most cap - *w octets. */
 	if (*w < cap)
 		memcpy(buf + *w, tmp, (size_t)n < cap - *w ? (size_t)n :
 		    cap - *w);
