@@ -400,9 +400,12 @@ void imap_reader_init(struct imap_reader *r, const struct imap_limits *lim,
  *   TAG BAD [TOOBIG] Command too long     text + literals > buffer
  *   TAG BAD [TOOBIG] LITERAL- ...         {n+} > 4096 without LITERAL+
  *   TAG NO [TOOBIG] Message too large     APPEND literal > max_append
- *   TAG BAD Unexpected literal8 / Bad literal    ~{n} outside APPEND,
- *                                         ~{n} without `binary`, size
- *                                         above 2^63
+ *   TAG BAD Unexpected literal8           ~{n} outside APPEND's
+ *                                         message, or without `binary`
+ *   TAG BAD Bad literal size              size above 2^63 - 1
+ *   TAG BAD CR without LF in command      a bare CR outside literals
+ * An overlong raw line (imap_reader_expect_line) is an untagged
+ * BAD [TOOBIG] Line too long.  Empty lines are ignored.
  * After a refused synchronising literal the command is over (the client
  * sends no data); after a refused non-synchronising one its data and
  * the rest of the command are skipped without events.
