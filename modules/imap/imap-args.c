@@ -16,7 +16,8 @@ imap_args_word(struct imap_args *a, const char *w)
 	size_t n = strlen(w);
 
 	if ((size_t)(a->end - a->p) >= n && strncasecmp(a->p, w, n) == 0 &&
-	    (a->p + n == a->end || !imap_is_atom_char((unsigned char)a->p[n]))) {
+	    (a->p + n == a->end ||
+	    !imap_is_atom_char((unsigned char)a->p[n]))) {
 		a->p += n;
 		return true;
 	}

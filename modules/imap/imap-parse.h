@@ -256,12 +256,12 @@ enum imap_refusal {
 	IMAP_REFUSE_AUTH_FAILED,	/* NO [AUTHENTICATIONFAILED] */
 	IMAP_REFUSE_AUTHZ_FAILED,	/* NO [AUTHORIZATIONFAILED] */
 	IMAP_REFUSE_PRIVACY,		/* NO [PRIVACYREQUIRED] cleartext */
-	IMAP_REFUSE_LOGIN_DISABLED,	/* NO [PRIVACYREQUIRED] LOGINDISABLED */
+	IMAP_REFUSE_LOGIN_DISABLED,	/* NO [PRIVACYREQUIRED] (LOGIN) */
 	IMAP_REFUSE_AUTH_CANCELLED,	/* BAD client sent "*" */
 	IMAP_REFUSE_UNAVAILABLE,	/* NO [UNAVAILABLE] realm/store down */
 	IMAP_REFUSE_TLS_ACTIVE,		/* BAD TLS already active */
-	IMAP_REFUSE_READ_ONLY,		/* NO [READ-ONLY] EXAMINEd mailbox */
-	IMAP_REFUSE_NO_SAVED,		/* NO [NOTSAVED] "$" without result */
+	IMAP_REFUSE_READ_ONLY,		/* NO [READ-ONLY] after EXAMINE */
+	IMAP_REFUSE_NO_SAVED,		/* NO [NOTSAVED] "$", none saved */
 	IMAP_REFUSE_TOO_MANY_BAD,	/* BYE-worthy: bad-command limit */
 	IMAP_REFUSE_COUNT
 };
@@ -275,7 +275,7 @@ bool imap_idle_done(const char *line, size_t len);
 /* An AUTHENTICATE continuation line (RFC 9051 6.2.2), without CRLF. */
 enum imap_auth_line {
 	IMAP_AUTH_LINE_DATA,		/* base64, maybe empty: decode it */
-	IMAP_AUTH_LINE_CANCEL,		/* "*": tagged BAD, exchange over */
+	IMAP_AUTH_LINE_CANCEL,		/* "*": tagged BAD, it is over */
 	IMAP_AUTH_LINE_BAD,		/* not base64: tagged BAD */
 };
 enum imap_auth_line imap_auth_line_kind(const char *line, size_t len);
@@ -695,7 +695,7 @@ struct imap_fetch_att {
 	enum imap_section_kind section;
 	uint32_t part[IMAP_PART_DEPTH_MAX];
 	unsigned depth;			/* 0: the whole message */
-	const char **fields;		/* HEADER.FIELDS[.NOT], upper-cased */
+	const char **fields;		/* HEADER.FIELDS[.NOT] names */
 	size_t nfields;
 	bool partial;			/* <offset.length> given */
 	uint64_t offset;
@@ -765,7 +765,7 @@ struct imap_search_ctx {
 struct imap_search {
 	struct gd_search_key *key;	/* GD_SEARCH_AND of the keys */
 	unsigned ret;			/* enum imap_search_ret */
-	bool ret_given;			/* RETURN (...) was there: ESEARCH */
+	bool ret_given;			/* RETURN (...) given: ESEARCH */
 	bool uses_saved;		/* "$" appears in the program */
 };
 

@@ -31,7 +31,7 @@ struct imap_sk_def {
 	const char *name;
 	enum gd_search_op op;
 	enum imap_sk_arg arg;
-	uint32_t flags;		/* FLAGS keys; field name for SK_HEADER */
+	uint32_t flags;		/* the bit of a FLAGS key */
 	bool negate;		/* UNANSWERED ...: NOT FLAGS */
 	bool rev1;		/* NEW OLD RECENT: not in IMAP4rev2 */
 	const char *field;

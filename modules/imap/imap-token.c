@@ -213,7 +213,8 @@ int
 imap_parse_nstring(struct imap_args *a, char **s_r, size_t *len_r)
 {
 	if (a->end - a->p >= 3 && strncasecmp(a->p, "NIL", 3) == 0 &&
-	    (a->end - a->p == 3 || !imap_is_atom_char((unsigned char)a->p[3]))) {
+	    (a->end - a->p == 3 ||
+	    !imap_is_atom_char((unsigned char)a->p[3]))) {
 		a->p += 3;
 		*s_r = NULL;
 		*len_r = 0;

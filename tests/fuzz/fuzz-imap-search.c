@@ -7,7 +7,8 @@
  * and fields present; depth bounded), and writing it back as a SEARCH
  * program (strings as literals, dates as d-Mon-yyyy) must parse into an
  * identical tree (or, for NEW, be refused only by the depth limit,
- * since it is written back one level deeper).  Refusals are BAD, or NO with LIMIT / BADCHARSET.
+ * since it is written back one level deeper).  Refusals are BAD, or NO
+ * with LIMIT / BADCHARSET.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -227,7 +228,8 @@ fz_check(const struct gd_search_key *k, unsigned depth)
 	if (k->op == GD_SEARCH_SEQSET || k->op == GD_SEARCH_UIDSET) {
 		for (i = 0; i < k->u.set.count; i++)
 			if (k->u.set.ranges[i].first == 0 ||
-			    k->u.set.ranges[i].first > k->u.set.ranges[i].last ||
+			    k->u.set.ranges[i].first >
+			    k->u.set.ranges[i].last ||
 			    (i > 0 && k->u.set.ranges[i - 1].last >=
 			    k->u.set.ranges[i].first))
 				abort();

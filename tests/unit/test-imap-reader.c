@@ -21,7 +21,7 @@ struct drv {
 	char log[16384];
 	size_t loglen;
 	bool reject;
-	bool raw_after;		/* expect a raw line after each command */
+	bool raw_after;		/* a raw line after each command */
 	char appended[8192];
 	size_t applen;
 };
