@@ -189,7 +189,8 @@ pop3_capa_format(char *buf, size_t cap, const struct pop3_capa *c,
 		pop3_capa_policy(&o, "EXPIRE", num, per_user);
 	}
 	if (c->flags & POP3_CAPA_LOGIN_DELAY) {
-		snprintf(num, sizeof(num), "%lu", (unsigned long)c->login_delay);
+		snprintf(num, sizeof(num), "%lu",
+		    (unsigned long)c->login_delay);
 		pop3_capa_policy(&o, "LOGIN-DELAY", num, per_user);
 	}
 	if ((c->flags & POP3_CAPA_IMPLEMENTATION) &&

@@ -309,7 +309,8 @@ Test(pop3_state, allowed)
 
 	cr_assert_eq(pop3_cmd_allowed(POP3_VERB_RETR,
 	    POP3_STATE_AUTHORIZATION, all, false, &err), -1);
-	cr_assert_str_eq(err_line(), "-ERR Command not valid in this state\r\n");
+	cr_assert_str_eq(err_line(),
+	    "-ERR Command not valid in this state\r\n");
 	cr_assert_eq(pop3_cmd_allowed(POP3_VERB_USER,
 	    POP3_STATE_TRANSACTION, all, false, &err), -1);
 	cr_assert_eq(pop3_cmd_allowed(POP3_VERB_QUIT, POP3_STATE_UPDATE, all,
