@@ -437,3 +437,33 @@ Test(pop3_capa, truncated_buffer_counts)
 	    POP3_STATE_TRANSACTION), n);
 	cr_assert_eq(strlen(small), sizeof(small) - 1);
 }
+
+Test(pop3_reply, error_without_codes)
+{
+	char buf[POP3_REPLY_MAX + 1];
+
+	pop3_refuse(&err, POP3_REFUSE_IN_USE);
+	pop3_reply_error(buf, sizeof(buf), &err, false);
+	cr_assert_str_eq(buf, "-ERR Maildrop in use by another session\r\n",
+	    "no [CODE] for a client that did not see RESP-CODES");
+}
+
+Test(pop3_capa, sasl_line_kept_under_512)
+{
+	static char mechs[2000], buf[4096];
+	struct pop3_capa c = { .flags = POP3_CAPA_SASL, .sasl_mechs = mechs };
+	size_t i, len;
+	char *sasl, *eol;
+
+	for (i = 0; i + 21 < sizeof(mechs); i += 21)
+		memcpy(mechs + i, "ABCDEFGHIJKLMNOPQRST ", 21);
+	mechs[i] = '\0';
+	pop3_capa_format(buf, sizeof(buf), &c, POP3_STATE_AUTHORIZATION);
+	sasl = strstr(buf, "SASL ");
+	cr_assert_not_null(sasl);
+	eol = strstr(sasl, "\r\n");
+	len = (size_t)(eol + 2 - sasl);
+	cr_assert_leq(len, POP3_REPLY_MAX);
+	cr_assert_gt(len, POP3_REPLY_MAX - 22, "filled, not emptied");
+	cr_assert_str_eq(eol, "\r\n.\r\n");
+}
