@@ -177,9 +177,12 @@ struct pop3_cmd {
  * names may then be UTF-8; before it a non-ASCII one gets [UTF8].
  *
  * Keywords are case-insensitive and followed by one SP before each
- * argument; trailing spaces are ignored except in PASS.  Returns 0 and
- * fills *cmd_r, or -1 with *err_r (cmd_r->verb set when the keyword was
- * known, so the session can count bad commands either way):
+ * argument; trailing spaces are ignored except in PASS.  RFC 2449's
+ * 40-octet argument size is not enforced: the line limit bounds every
+ * argument, and long secrets and initial responses need the room.
+ * Returns 0 and fills *cmd_r, or -1 with *err_r (cmd_r->verb set when
+ * the keyword was known, so the session can count bad commands either
+ * way):
  *   -ERR Line too long                   > POP3_LINE_MAX with CRLF
  *   -ERR Invalid characters in command   NUL, CR, LF, other controls
  *   -ERR Empty command / Unknown command
