@@ -305,11 +305,15 @@ gd_mail_user_quota(const struct gd_mail_backend *backend,
 	int ret;
 
 	MAIL_ASSERT_BLOCKING();
+	gd_mail_error_clear(err);
+	mail_quota_new(backend, user, quota_r, permanent_r);
+	if (backend->store_config != NULL && quota_r->storage_limit == 0 &&
+	    quota_r->messages_limit == 0)
+		return 0;	/* nothing to measure against */
 	if (gd_mail_store_open(backend, user, 0, &store, err) < 0) {
 		if (err->code != GD_MAIL_ERR_NOTFOUND)
 			return -1;
 		gd_mail_error_clear(err);
-		mail_quota_new(backend, user, quota_r, permanent_r);
 		return 0;
 	}
 	*permanent_r = store->config->quota_permanent;

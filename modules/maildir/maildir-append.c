@@ -6,7 +6,8 @@
  * then, under the mailbox's lock, renamed (or, for a finished spool file,
  * hard-linked) into new/ — or cur/ when it has flags — and recorded with
  * its UID; the directory is synced after the lock is released, and only
- * then is the UID reported.
+ * then is the UID reported.  Concurrent appends to one mailbox share
+ * that lock, record and sync (maildir-group.c).
  */
 #include "config.h"
 
@@ -41,6 +42,9 @@ static int append_name(struct maildir_store *store, const char *dir,
 static int commit_repair(struct maildir_state *st, struct gd_mail_error *err);
 static void commit_undo(const char *dir, struct maildir_newmsg *msgs,
     size_t n);
+static int commit_one(const char *dir, struct maildir_state *st,
+    struct maildir_newmsg *m, struct maildir_rec *rec,
+    struct maildir_out *out, bool first, struct gd_mail_error *err);
 static int commit_place(const char *dir, struct maildir_state *st,
     struct maildir_newmsg *msgs, size_t n, struct gd_mail_error *err);
 
@@ -217,7 +221,7 @@ maildir_append_end(struct gd_mail_append *gap, uint32_t *uidvalidity_r,
 	    err) < 0)
 		goto out;
 	nm.mtime = (int64_t)sb.st_mtim.tv_sec;
-	if (maildir_commit(ap->dir, cfg, &nm, 1, uidvalidity_r, err) < 0)
+	if (maildir_group_commit(ap->dir, cfg, &nm, uidvalidity_r, err) < 0)
 		goto out;
 	ap->tmp_path[0] = '\0';		/* it is the message now */
 	if (uid_r != NULL)
@@ -267,14 +271,14 @@ maildir_append_file(struct gd_mail_store *gstore, const char *name,
 		    info->keywords, size, nm.vsize, &nm, err);
 	nm.mtime = (int64_t)sb.st_mtim.tv_sec;
 	if (ret == 0)
-		ret = maildir_commit(dir, cfg, &nm, 1, uidvalidity_r, err);
+		ret = maildir_group_commit(dir, cfg, &nm, uidvalidity_r, err);
 	if (ret == -2) {
 		/* Another file system: copy into tmp/ first. */
 		snprintf(tmp, sizeof(tmp), "%s/tmp/%s", dir, nm.name);
 		nm.tmp_path = tmp;
 		nm.link = false;
 		ret = maildir_copy_file(cfg, fd, tmp, err);
-		if (ret == 0 && (ret = maildir_commit(dir, cfg, &nm, 1,
+		if (ret == 0 && (ret = maildir_group_commit(dir, cfg, &nm,
 		    uidvalidity_r, err)) < 0)
 			unlink(tmp);
 	}
@@ -338,6 +342,8 @@ commit_undo(const char *dir, struct maildir_newmsg *msgs, size_t n)
 	size_t k;
 
 	for (k = 0; k < n; k++) {
+		if (msgs[k].ret != 0)
+			continue;	/* not placed */
 		snprintf(path, sizeof(path), "%s/%s/%s", dir,
 		    msgs[k].in_new ? "new" : "cur", msgs[k].name);
 		if (msgs[k].link || rename(path, msgs[k].tmp_path) < 0)
@@ -345,45 +351,61 @@ commit_undo(const char *dir, struct maildir_newmsg *msgs, size_t n)
 	}
 }
 
-/* Link or rename each file into place, recording its UID.  -2 (nothing
- * done) when a link crosses file systems. */
+/* Link or rename one file into place and add its record (its UID is
+ * taken once the file is there).  A failure of a message with its own
+ * `err` is only its own: 0 is returned and the batch goes on. */
+static int
+commit_one(const char *dir, struct maildir_state *st, struct maildir_newmsg *m,
+    struct maildir_rec *rec, struct maildir_out *out, bool first,
+    struct gd_mail_error *err)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir,
+	    m->in_new ? "new" : "cur", m->name);
+	if ((m->link ? link(m->tmp_path, path) :
+	    rename(m->tmp_path, path)) < 0) {
+		ret = errno == EXDEV && (first || m->err != NULL) ? -2 : -1;
+		gd_mail_error_errno(m->err != NULL ? m->err : err,
+		    "place %s", path);
+		m->ret = ret;
+		return m->err != NULL ? 0 : ret;
+	}
+	m->ret = 0;
+	if (maildir_state_next_uid(st, &m->uid, err) < 0)
+		return -1;
+	rec->uid = m->uid;
+	rec->vsize = m->vsize;
+	rec->mtime = m->mtime;
+	rec->in_new = m->in_new;
+	rec->name = m->name;
+	rec->name_len = strlen(m->name);
+	maildir_out_add(out, rec);
+	return 0;
+}
+
+/* Place each file, recording its UID (all with one modseq).  -2
+ * (nothing done) when the first link crosses file systems. */
 static int
 commit_place(const char *dir, struct maildir_state *st,
     struct maildir_newmsg *msgs, size_t n, struct gd_mail_error *err)
 {
 	struct maildir_rec rec = { .type = MAILDIR_REC_MSG };
 	struct maildir_out out = { 0 };
-	char path[PATH_MAX];
 	size_t k;
 	int ret = 0;
 
+	for (k = 0; k < n; k++)
+		msgs[k].ret = -1;
 	if (maildir_state_next_modseq(st, &rec.modseq, err) < 0)
 		return -1;
-	for (k = 0; k < n && ret == 0; k++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", dir,
-		    msgs[k].in_new ? "new" : "cur", msgs[k].name);
-		if (maildir_state_next_uid(st, &msgs[k].uid, err) < 0) {
-			ret = -1;
-			break;
-		}
-		if ((msgs[k].link ? link(msgs[k].tmp_path, path) :
-		    rename(msgs[k].tmp_path, path)) < 0) {
-			ret = errno == EXDEV && k == 0 ? -2 : -1;
-			gd_mail_error_errno(err, "place %s", path);
-			break;
-		}
-		rec.uid = msgs[k].uid;
-		rec.vsize = msgs[k].vsize;
-		rec.mtime = msgs[k].mtime;
-		rec.in_new = msgs[k].in_new;
-		rec.name = msgs[k].name;
-		rec.name_len = strlen(msgs[k].name);
-		maildir_out_add(&out, &rec);
-	}
+	for (k = 0; k < n && ret == 0; k++)
+		ret = commit_one(dir, st, &msgs[k], &rec, &out, k == 0, err);
 	if (ret == 0 && maildir_out_flush(&out, st, err) < 0)
 		ret = -1;
 	if (ret != 0)
-		commit_undo(dir, msgs, k);
+		commit_undo(dir, msgs, n);
 	maildir_out_free(&out);
 	return ret;
 }
@@ -394,29 +416,39 @@ maildir_commit(const char *dir, const struct gd_mail_store_config *cfg,
     struct gd_mail_error *err)
 {
 	struct maildir_state st;
+
+	if (maildir_state_begin(&st, dir, cfg, -1, err) < 0)
+		return -1;
+	return maildir_commit_locked(&st, msgs, n, uidvalidity_r, err);
+}
+
+int
+maildir_commit_locked(struct maildir_state *st, struct maildir_newmsg *msgs,
+    size_t n, uint32_t *uidvalidity_r, struct gd_mail_error *err)
+{
+	const struct gd_mail_store_config *cfg = st->cfg;
+	const char *dir = st->dir;
 	char path[PATH_MAX];
 	bool any_new = false, any_cur = false;
 	uint64_t end;
 	size_t k;
 	int ret;
 
-	if (maildir_state_begin(&st, dir, cfg, -1, err) < 0)
-		return -1;
-	ret = maildir_state_read(&st, st.hdr.end_offset, NULL, NULL, &end,
+	ret = maildir_state_read(st, st->hdr.end_offset, NULL, NULL, &end,
 	    err);
-	if (ret == 0 && st.damaged)
-		ret = commit_repair(&st, err);
+	if (ret == 0 && st->damaged)
+		ret = commit_repair(st, err);
 	if (ret == 0)
-		ret = commit_place(dir, &st, msgs, n, err);
+		ret = commit_place(dir, st, msgs, n, err);
 	if (uidvalidity_r != NULL)
-		*uidvalidity_r = st.hdr.uidvalidity;
-	if (maildir_state_end(&st, ret == 0 ? err : NULL) < 0 && ret == 0)
+		*uidvalidity_r = st->hdr.uidvalidity;
+	if (maildir_state_end(st, ret == 0 ? err : NULL) < 0 && ret == 0)
 		ret = -1;
 	if (ret != 0)
 		return ret;
 	for (k = 0; k < n; k++) {
-		any_new |= msgs[k].in_new;
-		any_cur |= !msgs[k].in_new;
+		any_new |= msgs[k].ret == 0 && msgs[k].in_new;
+		any_cur |= msgs[k].ret == 0 && !msgs[k].in_new;
 	}
 	snprintf(path, sizeof(path), "%s/new", dir);
 	if (any_new && gd_mail_fsync_dir(cfg, path, err) < 0)

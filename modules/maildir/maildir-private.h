@@ -14,6 +14,7 @@
  *   maildir-box.c      opening and closing mailboxes, content
  *   maildir-change.c   flag changes, expunge, copy and move
  *   maildir-append.c   append and delivery
+ *   maildir-group.c    group commit of concurrent appends to one mailbox
  *   maildir-folder.c   list, create, delete, rename
  *   maildir-keywords.c the dovecot-keywords file
  *   maildir-quota.c    the Maildir++ maildirsize file
@@ -478,11 +479,16 @@ int maildir_append_file(struct gd_mail_store *store, const char *name,
 const char *maildir_spool_dir(const struct gd_mail_backend *backend);
 
 /*
- * Make finished files (in dir/tmp, named tmp_names[i]) messages of the
- * mailbox at `dir`: under its lock, rename each to new/ or cur/
- * final_names[i] (final names carry their flags), give it a UID and
- * record it; on failure nothing is left visible.  uids_r gets the UIDs.
- * Then sync the directories.  BLOCKING.
+ * Make finished files messages of the mailbox at `dir`: under its lock,
+ * rename (or link, keeping tmp_path) each to new/ or cur/ `name` (final
+ * names carry their flags), give it a UID (in array order, one modseq
+ * for all) and record it; then sync the directories.  A message with
+ * `err` set fails alone: its own error goes there, its `ret` is -1 (or
+ * -2 when its link crosses file systems), and the others go on.  Any
+ * other failure is the whole call's: -1 with *err and nothing left
+ * visible (-2, nothing done, when the first message has no `err` and
+ * its link crosses file systems).  0 otherwise (each `ret` says which
+ * messages were placed: 0).  BLOCKING.
  */
 struct maildir_newmsg {
 	const char *tmp_path;		/* where the finished file is */
@@ -491,11 +497,36 @@ struct maildir_newmsg {
 	bool in_new;
 	uint64_t vsize;
 	int64_t mtime;
+	struct gd_mail_error *err;	/* NULL, or: fails alone, see above */
 	uint32_t uid;			/* out */
+	int ret;			/* out: 0 placed, -1, -2 (EXDEV) */
 };
 int maildir_commit(const char *dir, const struct gd_mail_store_config *cfg,
     struct maildir_newmsg *msgs, size_t n, uint32_t *uidvalidity_r,
     struct gd_mail_error *err);
+/* maildir_commit under a state just begun (maildir_state_begin, lock_fd
+ * -1); ends it. */
+int maildir_commit_locked(struct maildir_state *st,
+    struct maildir_newmsg *msgs, size_t n, uint32_t *uidvalidity_r,
+    struct gd_mail_error *err);
+
+/* ---- group commit (maildir-group.c) ------------------------------------- */
+
+/*
+ * maildir_commit of the one message `nm` (its `err` unused), shared with
+ * the concurrent callers for the same `dir` and `cfg`: they queue, and
+ * one of them (the leader) takes the state lock, then commits what is
+ * queued at that moment (at most MAILDIR_GROUP_MAX, in arrival order: the
+ * UIDs follow it) in one state transaction and one directory sync.  The
+ * leader never waits for more callers.  Returns as maildir_commit for
+ * nm alone (0, -1 or -2 with *err; nm->uid, *uidvalidity_r), once nm's
+ * file and its record are as durable as maildir_commit makes them; a
+ * failure of the transaction is every member's.  BLOCKING.
+ */
+#define MAILDIR_GROUP_MAX	64
+int maildir_group_commit(const char *dir,
+    const struct gd_mail_store_config *cfg, struct maildir_newmsg *nm,
+    uint32_t *uidvalidity_r, struct gd_mail_error *err);
 
 /* Copy file `from` into a new file `to` (O_EXCL), synced as configured. */
 int maildir_copy_file(const struct gd_mail_store_config *cfg, int from_fd,

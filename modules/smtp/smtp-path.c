@@ -247,6 +247,10 @@ smtp_mailbox(const struct smtp_path_ctx *c, const char *s, size_t len,
 	    p->domain);
 	snprintf(p->addr_utf8, sizeof(p->addr_utf8), "%s@%s", p->local_wire,
 	    p->domain_utf8);
+	/* RFC 5321 4.5.3.1.3 holds for the form that travels on: U-labels
+	 * that fit can grow past it as A-labels. */
+	if (strlen(p->addr) + 2 > SMTP_PATH_MAX)
+		return smtp_path_bad(c, "path too long");
 	return 0;
 }
 

@@ -357,7 +357,9 @@ GD_API int gd_mail_store_quota(struct gd_mail_store *store,
  * before delivery): like gd_mail_store_quota() on the store opened
  * without GD_MAIL_STORE_CREATE, and for a user whose store does not
  * exist yet, usage 0 and the limits the store will get (the user's,
- * else the backend's defaults).  *permanent_r: the backend's
+ * else the backend's defaults).  When no limit applies (neither the
+ * user's nor the backend's), the usage is not measured and reads 0:
+ * the store is not even opened.  *permanent_r: the backend's
  * `over-quota: permanent` (false when unknown).  0, or -1 with *err.
  * BLOCKING.  (ABI 1.3)
  */

@@ -4,7 +4,8 @@
  * Checks: an accepted path used at most the input and has the limits it
  * promises; its canonical form <addr> parses again to the same address
  * (canonicalisation is stable), and so does <addr_utf8> in an SMTPUTF8
- * transaction; the result does not depend on reading the input in
+ * transaction when it fits RFC 5321's octet limits (A-labels may grow
+ * past 255 octets as U-labels: such a domain is taken only as A-labels); the result does not depend on reading the input in
  * pieces (parsing any prefix never reads past it, and parsing the input
  * rebuilt one byte at a time gives the same answer).
  */
@@ -42,7 +43,8 @@ fz_check(const struct smtp_path *p, enum smtp_path_role role, bool utf8)
 	if (p->null || p->postmaster)
 		return;
 	fz_reparse(p->addr, role, utf8, p->addr);
-	if (utf8)
+	if (utf8 && strlen(p->domain_utf8) <= SMTP_DOMAIN_MAX &&
+	    strlen(p->addr_utf8) + 2 <= SMTP_PATH_MAX)
 		fz_reparse(p->addr_utf8, role, utf8, p->addr);
 }
 

@@ -272,6 +272,41 @@ Test(mdconf, basic_user_quota_creates_nothing)
 	cr_assert_eq(err.code, GD_MAIL_ERR_BADNAME);
 }
 
+/* Without any limit the usage is not measured: the store is not read
+ * and no maildirsize is written (a recalculation scans every folder). */
+Test(mdconf, basic_user_quota_without_limits_measures_nothing)
+{
+	struct gd_mail_user alice = { .name = "alice" };
+	struct gd_mail_store *store;
+	struct gd_mail_quota q;
+	struct gd_mail_error err;
+	bool permanent = true;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	md_setup_with("  fsync: false\n");
+	store = md_store("alice");
+	md_append(store, "INBOX", MSG);
+	gd_mail_store_close(&store);
+	snprintf(path, sizeof(path), "%s/mail/alice/maildirsize", md_dir);
+	unlink(path);
+	cr_assert_eq(gd_mail_user_quota(md_backend, &alice, &q, &permanent,
+	    &err), 0, "%s", err.text);
+	cr_assert_eq(q.storage_used, 0);
+	cr_assert_eq(q.messages_used, 0);
+	cr_assert_eq(q.storage_limit, 0);
+	cr_assert_eq(q.messages_limit, 0);
+	cr_assert_not(permanent);
+	cr_assert_eq(stat(path, &sb), -1, "the usage was measured");
+	/* With a limit it is. */
+	alice.quota_messages = 5;
+	cr_assert_eq(gd_mail_user_quota(md_backend, &alice, &q, &permanent,
+	    &err), 0, "%s", err.text);
+	cr_assert_eq(q.messages_used, 1);
+	cr_assert_eq(q.messages_limit, 5);
+	cr_assert_eq(stat(path, &sb), 0, "no maildirsize after measuring");
+}
+
 /* ---- the state file's recovery ------------------------------------------------- */
 
 static void

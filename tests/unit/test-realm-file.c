@@ -764,20 +764,15 @@ cmp_u64(const void *a, const void *b)
 
 /*
  * Median time of a wrong password for a known user and for an unknown
- * one, interleaved; a loose bound (a factor of 2 either way) on a shared
- * machine.  Without the stand-in the unknown user would take microseconds
- * against milliseconds.
+ * one, interleaved; the ratio of the medians.
  */
-static void
-check_timing(const char *text, const char *known)
+static double
+timing_ratio(const struct gd_realm *realm, const char *known)
 {
 	enum { N = 15 };
 	uint64_t k[N], u[N];
-	const struct gd_realm *realm;
-	double ratio;
 	int i;
 
-	realm = realm_for(text, NULL);
 	(void)time_verify_ns(realm, known);
 	for (i = 0; i < N; i++) {
 		k[i] = time_verify_ns(realm, known);
@@ -785,12 +780,31 @@ check_timing(const char *text, const char *known)
 	}
 	qsort(k, N, sizeof(k[0]), cmp_u64);
 	qsort(u, N, sizeof(u[0]), cmp_u64);
-	ratio = (double)u[N / 2] / (double)k[N / 2];
 	cr_log_info("%s: known %.2f ms, unknown %.2f ms", known,
 	    k[N / 2] / 1e6, u[N / 2] / 1e6);
-	cr_assert(ratio > 0.5 && ratio < 2.0, "%s: known %llu ns, unknown "
-	    "%llu ns", known, (unsigned long long)k[N / 2],
-	    (unsigned long long)u[N / 2]);
+	return (double)u[N / 2] / (double)k[N / 2];
+}
+
+/*
+ * A loose bound (a factor of 2 either way) on a shared machine, met by
+ * one of three rounds: a loaded machine can spoil one round, while
+ * without the stand-in every round is off by a factor of a thousand
+ * (microseconds against milliseconds).
+ */
+static void
+check_timing(const char *text, const char *known)
+{
+	const struct gd_realm *realm = realm_for(text, NULL);
+	double ratio = 0;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		ratio = timing_ratio(realm, known);
+		if (ratio > 0.5 && ratio < 2.0)
+			break;
+	}
+	cr_assert(ratio > 0.5 && ratio < 2.0, "%s: unknown/known time %.2f "
+	    "in three rounds", known, ratio);
 }
 
 Test(realm_file, complex_unknown_user_costs_the_same_scram)
