@@ -260,7 +260,7 @@ pop3_greet(struct pop3_session *s)
 	    POP3_GREETING;
 	char host[128];
 
-	s->apop = s->cfg->apop && gd_sasl_enabled(s->conn);
+	s->apop = s->cfg->apop && gd_sasl_secrets_available(s->conn);
 	if (!s->apop) {
 		pop3_ok(s, "%s", text);
 		return;
