@@ -185,7 +185,7 @@ pop3_config_current(struct pop3_module *mod, struct gd_module_ctx *ctx)
 	return cfg;
 }
 
-/* ---- lifecycle ------------------------------------------------------------ */
+/* ---- lifecycle ----------------------------------------------------------- */
 
 static int
 pop3_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
