@@ -23,7 +23,7 @@ import ssl
 import time
 
 from gdtest import TIMEOUT, Daemon, LineClient, check, finish, free_port, \
-    make_cert
+    make_cert, run_gumdropd
 
 USERS = "demo:{PLAIN}demo::::::\nalice:{PLAIN}alice::::::\n"
 TLS = ssl.create_default_context()
@@ -467,9 +467,26 @@ def test_restart_and_policies(st, d, mail):
     return d
 
 
+def test_config_errors(tmp):
+    """Bad `pop3:` values stop start-up, naming the file and line."""
+    path = os.path.join(tmp, "bad.yaml")
+    for line, want in (("autologout: 5m", "10m..7d"),
+                       ("expire: soon", '"never" or days'),
+                       ("max-bad-commands: -1", "0..1000"),
+                       ("greting: hi", "unknown key")):
+        with open(path, "w") as f:
+            f.write("modules: {load: [maildir, pop3]}\n"
+                    f"maildir: {{path: {tmp}/m/%u}}\npop3:\n  {line}\n")
+        r = run_gumdropd(["-t", "-c", path])
+        check(r.returncode != 0 and "bad.yaml:4" in r.stderr and
+              want in r.stderr, "config error for '%s': %s" %
+              (line, r.stderr.strip().splitlines()[-1:]))
+
+
 def main():
     st = Setup()
     d, mail = start(st)
+    test_config_errors(d.tmp)
     try:
         deliver(st, BODY1, "dots")
         deliver(st, BODY2, "two")
