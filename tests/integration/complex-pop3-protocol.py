@@ -483,7 +483,14 @@ def test_big(st, d, mail):
 
 def test_restart_and_policies(st, d, mail):
     before = uidls(st)
-    check(d.stop() == 0, "gumdropd exits cleanly")
+    c, r = raw_login(st)
+    check(c.cmd("DELE 1").startswith("+OK"), "DELE 1, then the daemon stops")
+    status = d.stop()
+    r = c.line()
+    check(r is not None and r.startswith("-ERR [SYS/TEMP]"),
+          "shutdown mid-session: %r" % r)
+    c.close()
+    check(status == 0, "gumdropd exits cleanly")
     d, mail = start(st, tmpdir=d.tmp, pop3_keys="  login-delay: 2\n"
                     "  expire: 0\n", secrets=False)
     c, greeting = raw(st, "plain")
@@ -503,7 +510,7 @@ def test_restart_and_policies(st, d, mail):
     c.line()
     after = [l.split()[1] for l in multiline(c)]
     check(after == [u.decode() for u in before], "UIDL stable across a "
-          "restart")
+          "restart, and the shutdown deleted nothing")
     status, _ = retr_wire(c, 1)
     check(c.cmd("QUIT").startswith("+OK"), "QUIT after RETR 1")
     c.close()
