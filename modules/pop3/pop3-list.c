@@ -7,8 +7,14 @@
  * holds at most the write queue's low-water mark of reply in memory.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "pop3-private.h"
+
+/* "n size\r\n" or "n uidl\r\n" fits in this, and batches of lines in
+ * POP3_LIST_BATCH. */
+#define POP3_LIST_LINE_MAX	48
+#define POP3_LIST_BATCH		8192
 
 struct pop3_msg *
 pop3_msg_get(struct pop3_session *s, uint32_t n)
@@ -43,33 +49,44 @@ pop3_list_line(struct pop3_session *s, uint32_t n, char *buf, size_t cap)
 	return snprintf(buf, cap, "%u %s\r\n", n, uidl);
 }
 
-/* The multi-line listing, resumed on DRAINED; true when done. */
+/*
+ * The multi-line listing, resumed on DRAINED; true when done.  Lines are
+ * gathered into POP3_LIST_BATCH octets per write: the core's queue would
+ * otherwise hold one small chunk per line, sent in several writev()s,
+ * and the last short segment would wait for the client's delayed ACK.
+ */
 static bool
 pop3_list_produce(struct pop3_session *s)
 {
-	size_t low = gd_conn_write_low_water(s->conn);
+	size_t low = gd_conn_write_low_water(s->conn), n = 0;
 	struct pop3_drop *d = s->drop;
-	char line[64];
-	int len;
+	char buf[POP3_LIST_BATCH];
+	bool done = false;
 
-	while (s->list_next <= d->count) {
-		if (gd_conn_write_pending(s->conn) > low)
-			return false;
-		if (!d->msgs[s->list_next - 1].deleted) {
-			len = pop3_list_line(s, s->list_next, line,
-			    sizeof(line));
-			gd_conn_write(s->conn, line, (size_t)len);
+	while (gd_conn_write_pending(s->conn) + n <= low) {
+		if (s->list_next > d->count) {
+			memcpy(buf + n, ".\r\n", 3);
+			n += 3;
+			done = true;
+			break;
 		}
+		if (!d->msgs[s->list_next - 1].deleted)
+			n += (size_t)pop3_list_line(s, s->list_next, buf + n,
+			    sizeof(buf) - n);
 		s->list_next++;
+		if (sizeof(buf) - n < POP3_LIST_LINE_MAX) {
+			gd_conn_write(s->conn, buf, n);
+			n = 0;
+		}
 	}
-	gd_conn_write(s->conn, ".\r\n", 3);
-	return true;
+	gd_conn_write(s->conn, buf, n);
+	return done;
 }
 
 void
 pop3_cmd_list(struct pop3_session *s, const struct pop3_cmd *cmd, bool uidl)
 {
-	char line[64];
+	char line[POP3_LIST_LINE_MAX];
 	uint64_t octets;
 	uint32_t n;
 	int len;
