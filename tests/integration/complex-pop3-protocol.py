@@ -16,6 +16,7 @@ import base64
 import hashlib
 import os
 import poplib
+import random
 import re
 import smtplib
 import socket
@@ -338,6 +339,38 @@ def test_bad_input(st):
     c.close()
 
 
+def test_garbage(st):
+    """Random lines (control bytes, NULs, UTF-8, long ones, random
+    verbs with random arguments) in both states never crash the daemon;
+    bounded: 40 connections of at most 8 lines."""
+    rnd = random.Random(8)
+    verbs = ["USER", "PASS", "APOP", "AUTH", "STLS", "CAPA", "UTF8", "STAT",
+             "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL", "X"]
+    for i in range(40):
+        c, r = raw_login(st) if i % 2 else raw(st)
+        for _ in range(rnd.randint(1, 8)):
+            arg = bytes(rnd.randrange(256) for _ in range(
+                rnd.choice((0, 3, 40, 300))))
+            line = rnd.choice(verbs).encode() + b" " + \
+                arg.replace(b"\n", b"").replace(b"\r", b"")
+            try:
+                c.send(line + b"\r\n")
+            except OSError:
+                break
+        try:
+            c.send(b"QUIT\r\n")
+            c.sock.settimeout(0.5)
+            while c.sock.recv(65536):
+                pass
+        except OSError:
+            pass
+        c.close()
+    p = login_retry(st)
+    check(p.noop().startswith(b"+OK"), "garbage in 40 sessions: the daemon "
+          "still serves")
+    p.quit()
+
+
 def uidls(st, **kw):
     p = login_retry(st, **kw)
     got = [u.split()[1] for u in p.uidl()[1]]
@@ -561,6 +594,7 @@ def main():
         test_sizes(st, mail)
         test_pipelining(st)
         test_bad_input(st)
+        test_garbage(st)
         test_in_use(st)
         test_mid_session(st)
         test_dele(st, mail)
