@@ -344,12 +344,12 @@ pop3_drain(struct pop3_session *s)
 {
 	if (s->closing)
 		return;
-	if (s->drop != NULL && s->drop->running) {
-		/* A maildrop job runs: it says goodbye when done. */
+	if (s->busy) {
+		/* A job, a SASL step or a multi-line reply runs: it ends
+		 * (whole), then pop3_busy() says goodbye. */
 		s->draining = true;
 		return;
 	}
-	pop3_retr_stop(s);
 	pop3_err(s, POP3_CODE_SYS_TEMP, "Server shutting down");
 	pop3_close(s, "shutdown");
 }

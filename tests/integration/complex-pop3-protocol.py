@@ -21,6 +21,7 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
 import time
 
 from gdtest import TIMEOUT, Daemon, LineClient, check, finish, free_port, \
@@ -148,14 +149,7 @@ def multiline(c):
 def retr_wire(c, n, verb="RETR"):
     """(status, the octets the client holds after unstuffing)."""
     status = c.cmd(f"{verb} {n}")
-    data = b""
-    while True:
-        while b"\r\n" not in c.buf:
-            c.buf += c.sock.recv(65536)
-        line, c.buf = c.buf.split(b"\r\n", 1)
-        if line == b".":
-            return status, data
-        data += (line[1:] if line.startswith(b".") else line) + b"\r\n"
+    return status, read_multi(c)
 
 
 # ---- authentication --------------------------------------------------------
@@ -446,6 +440,34 @@ def rss_kib(pid):
     return 0
 
 
+def slow_login(st):
+    """A logged-in raw client with a small receive buffer."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(TIMEOUT)
+    sock.connect(("127.0.0.1", st.ports["plain"]))
+    c = LineClient(sock)
+    c.line()
+    c.cmd("USER demo")
+    c.cmd("PASS demo")
+    return c
+
+
+def read_multi(c):
+    """The unstuffed octets of a multi-line reply's body."""
+    got = b""
+    while True:
+        while b"\r\n" not in c.buf:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                return got + b"(closed)"
+            c.buf += chunk
+        line, c.buf = c.buf.split(b"\r\n", 1)
+        if line == b".":
+            return got
+        got += (line[1:] if line.startswith(b".") else line) + b"\r\n"
+
+
 def sanitized(pid):
     with open(f"/proc/{pid}/maps") as f:
         return "libasan" in f.read()
@@ -455,14 +477,7 @@ def test_stalled_reader(st, d, n, size):
     """A client that does not read holds back the reader: the daemon's
     memory does not grow by the message (it stops at the write queue's
     low-water mark), and the message arrives whole once it reads."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.settimeout(TIMEOUT)
-    sock.connect(("127.0.0.1", st.ports["plain"]))
-    c = LineClient(sock)
-    c.line()
-    c.cmd("USER demo")
-    c.cmd("PASS demo")
+    c = slow_login(st)
     before = rss_kib(d.proc.pid)
     c.send(f"RETR {n}\r\nNOOP\r\n")
     time.sleep(1.0)
@@ -476,14 +491,7 @@ def test_stalled_reader(st, d, n, size):
               "daemon grew by %d KiB (bound: half the message)" %
               (size, grown))
     status = c.line()
-    got = b""
-    while True:
-        while b"\r\n" not in c.buf:
-            c.buf += c.sock.recv(65536)
-        line, c.buf = c.buf.split(b"\r\n", 1)
-        if line == b".":
-            break
-        got += (line[1:] if line.startswith(b".") else line) + b"\r\n"
+    got = read_multi(c)
     check(status.startswith("+OK") and len(got) == size,
           "then it arrives whole (%d octets)" % len(got))
     check(c.line() == "+OK", "the pipelined NOOP after it")
@@ -516,14 +524,28 @@ def test_big(st, d, mail):
 
 def test_restart_and_policies(st, d, mail):
     before = uidls(st)
-    c, r = raw_login(st)
+    p = login_retry(st)
+    big, size = (int(x) for x in p.list()[1][-1].split())
+    p.quit()
+    time.sleep(0.2)
+    c = slow_login(st)
     check(c.cmd("DELE 1").startswith("+OK"), "DELE 1, then the daemon stops")
-    status = d.stop()
+    c.send(f"RETR {big}\r\n")
+    time.sleep(0.3)
+    result = []
+    stopper = threading.Thread(target=lambda: result.append(d.stop()))
+    stopper.start()
+    time.sleep(0.3)
+    r = c.line()
+    got = read_multi(c)
+    check(r.startswith("+OK") and len(got) == size, "a RETR under way when "
+          "the daemon stops ends whole (%d octets)" % len(got))
     r = c.line()
     check(r is not None and r.startswith("-ERR [SYS/TEMP]"),
-          "shutdown mid-session: %r" % r)
+          "then shutdown mid-session: %r" % r)
     c.close()
-    check(status == 0, "gumdropd exits cleanly")
+    stopper.join(TIMEOUT)
+    check(result == [0], "gumdropd exits cleanly")
     d, mail = start(st, tmpdir=d.tmp, pop3_keys="  login-delay: 2\n"
                     "  expire: 0\n", secrets=False)
     c, greeting = raw(st, "plain")
