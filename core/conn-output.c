@@ -143,6 +143,13 @@ gd_conn_write_pending(const struct gd_conn *conn)
 	return conn->wq_bytes;
 }
 
+size_t
+gd_conn_write_low_water(const struct gd_conn *conn)
+{
+	GD_CHECK_MAGIC(conn, GD_CONN_MAGIC);
+	return conn->params->write_buffer_max / 2;
+}
+
 /* `n` bytes were sent: drop finished chunks. */
 static void
 conn_advance(struct gd_conn *conn, size_t n)

@@ -272,6 +272,16 @@ GD_API int gd_conn_write_chunk(struct gd_conn *conn, const void *data,
 /* Bytes queued and not yet sent. */
 GD_API size_t gd_conn_write_pending(const struct gd_conn *conn);
 
+/*
+ * The low-water mark of the write queue (half the listener's
+ * write-buffer-max): GD_CONN_EV_DRAINED is delivered when the queue,
+ * having been above it, falls to or below it.  A streaming producer
+ * therefore writes while gd_conn_write_pending() is at or below this
+ * value and, once above, waits for DRAINED; stopping at any smaller
+ * bound could wait for an event that never comes.  (ABI 1.4)
+ */
+GD_API size_t gd_conn_write_low_water(const struct gd_conn *conn);
+
 /* ---- closing ---------------------------------------------------------- */
 
 /*

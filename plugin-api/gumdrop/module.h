@@ -44,6 +44,9 @@
  *                    hooks.h: gd_hook_call_point(); mailbox.h:
  *                    gd_mail_user_quota() (mailbox-impl.h: the
  *                    backends' store_config, in a reserved slot).
+ *   1.4  2026-11-30  conn.h: gd_conn_write_low_water() (the queue size
+ *                    under which DRAINED comes: a streaming producer's
+ *                    bound; POP3 RETR/TOP).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -55,7 +58,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	3
+#define GD_ABI_MINOR	4
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u

@@ -123,6 +123,9 @@ ct_line(struct gd_conn *conn)
 		gd_conn_write(conn, ct.big + CT_BIG_SIZE / 2, 1000);
 		gd_conn_write_chunk(conn, ct.big + CT_BIG_SIZE / 2 + 1000,
 		    CT_BIG_SIZE / 2 - 1000, ct_big_free, NULL);
+	} else if (strcmp(line, "LOWAT") == 0) {
+		gd_conn_writef(conn, "LOWAT:%zu\r\n",
+		    gd_conn_write_low_water(conn));
 	} else if (strcmp(line, "RAW") == 0) {
 		gd_conn_set_raw(conn, true);
 	} else if (strcmp(line, "ABORT") == 0) {

@@ -117,6 +117,17 @@ Test(conn, backpressure_stops_input_until_drained)
 	close(fd);
 }
 
+/* ABI 1.4: the mark below which DRAINED comes is half write-buffer-max. */
+Test(conn, write_low_water_is_half_the_buffer)
+{
+	int fd = ct_connect("none", 128, 8 * 1024, 0);
+
+	ct_expect(fd, "HELLO\r\n");
+	ct_send(fd, "LOWAT\r\n");
+	ct_expect(fd, "LOWAT:4096\r\n");
+	close(fd);
+}
+
 static void
 resume_fn(void *arg)
 {
