@@ -8,12 +8,12 @@ DELE (-X DELE -I: the message is gone once curl's session QUITs, the
 others stay); `curl --ssl-reqd pop3://` does the same over STLS, and
 `curl pop3s://` over implicit TLS, checking our self-signed certificate
 (--cacert); a wrong password is curl's "login denied" (67)."""
-import os
 import re
 import subprocess
 import sys
 import tempfile
 
+import gdtest
 from gdtest import TIMEOUT, check, finish
 from pop3_util import PASSWORD, USER, make_message, require, server
 
@@ -113,6 +113,6 @@ try:
           "fails (%d)" % rc)
 finally:
     srv.stop()
-    if any(f for f in __import__("gdtest").failures):
+    if gdtest.failures:
         sys.stdout.write(srv.dump()[-4000:] + "\n")
 finish()
