@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <stddef.h>
+
 #include <gumdrop/conn.h>
 #include <gumdrop/tls.h>
 
@@ -93,4 +95,18 @@ gd_sasl_plaintext_ok(struct gd_conn *conn)
 	const struct gd_sasl_settings *s = gd_conn_sasl_settings(conn);
 
 	return s != NULL && advertise_plaintext_ok(conn, s);
+}
+
+bool
+gd_sasl_secrets_available(struct gd_conn *conn)
+{
+	const struct gd_sasl_settings *s = gd_conn_sasl_settings(conn);
+	const struct gd_realm *r = s != NULL ? s->realm : NULL;
+
+	if (r == NULL || r->plain_secret == NULL)
+		return false;
+	if (r->size < offsetof(struct gd_realm, gives_plain_secrets) +
+	    sizeof(r->gives_plain_secrets) || r->gives_plain_secrets == NULL)
+		return true;
+	return r->gives_plain_secrets(r) > 0;
 }

@@ -204,7 +204,7 @@ drop_update_work(void *arg)
 	drop_close_all(d);
 }
 
-/* ---- loop side ------------------------------------------------------------ */
+/* ---- loop side ----------------------------------------------------------- */
 
 void
 pop3_drop_prepare(struct pop3_session *s, const char *user,

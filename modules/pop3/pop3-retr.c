@@ -29,7 +29,7 @@ struct pop3_retr {
 	char out[POP3_STUFF_BUF];
 };
 
-/* ---- producers ------------------------------------------------------------ */
+/* ---- producers ----------------------------------------------------------- */
 
 /*
  * Run the current producer: it writes until the queue is above the
@@ -62,7 +62,7 @@ pop3_retr_stop(struct pop3_session *s)
 	s->retr = NULL;
 }
 
-/* ---- RETR and TOP ---------------------------------------------------------- */
+/* ---- RETR and TOP -------------------------------------------------------- */
 
 /* The store failed mid-reply: the reply cannot be finished; close. */
 static bool

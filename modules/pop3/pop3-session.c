@@ -113,7 +113,7 @@ pop3_bad_command(struct pop3_session *s)
 	pop3_close(s, "too many bad commands");
 }
 
-/* ---- capabilities ---------------------------------------------------------- */
+/* ---- capabilities -------------------------------------------------------- */
 
 /* What this listener offers now (pop3_cmd_allowed's view: USER stays on
  * where plaintext is refused, so that USER gets the [AUTH] refusal). */
@@ -162,7 +162,7 @@ pop3_cmd_capa(struct pop3_session *s)
 	gd_conn_write(s->conn, buf, n < sizeof(buf) ? n : sizeof(buf) - 1);
 }
 
-/* ---- STLS and UTF8 ----------------------------------------------------------- */
+/* ---- STLS and UTF8 ------------------------------------------------------- */
 
 void
 pop3_cmd_stls(struct pop3_session *s)
@@ -196,7 +196,7 @@ pop3_cmd_utf8(struct pop3_session *s)
 	pop3_ok(s, "UTF8 enabled");
 }
 
-/* ---- dispatch -------------------------------------------------------------- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 static void
 pop3_cmd_quit(struct pop3_session *s)
@@ -250,7 +250,7 @@ pop3_line(struct pop3_session *s, const char *line, size_t len)
 	pop3_dispatch(s, &cmd);
 }
 
-/* ---- events ------------------------------------------------------------------ */
+/* ---- events -------------------------------------------------------------- */
 
 static void
 pop3_greet(struct pop3_session *s)
@@ -260,7 +260,7 @@ pop3_greet(struct pop3_session *s)
 	    POP3_GREETING;
 	char host[128];
 
-	s->apop = s->cfg->apop && gd_sasl_enabled(s->conn);
+	s->apop = s->cfg->apop && gd_sasl_secrets_available(s->conn);
 	if (!s->apop) {
 		pop3_ok(s, "%s", text);
 		return;

@@ -22,6 +22,7 @@
 
 /* RFC 1939 3: the autologout timer is at least 10 minutes. */
 #define POP3_AUTOLOGOUT_MIN_MS	(10 * 60 * 1000)
+#define POP3_AUTOLOGOUT_MAX_MS	(7 * 86400000ll)
 #define POP3_EXPIRE_MAX_DAYS	36500
 
 static int pop3_init(struct gd_module_ctx *ctx,
@@ -45,7 +46,7 @@ static const struct gd_config_key pop3_config_keys[] = {
 	    "\"never\", or days kept after retrieval (0: retrieved "
 	    "messages are removed at QUIT); advertised as EXPIRE" },
 	{ "autologout", GD_CONFIG_KEY_DURATION, "10m",
-	    POP3_AUTOLOGOUT_MIN_MS, 0,
+	    POP3_AUTOLOGOUT_MIN_MS, POP3_AUTOLOGOUT_MAX_MS,
 	    "idle time before the session is closed (at least 10m)" },
 	{ "max-bad-commands", GD_CONFIG_KEY_INT, "10", 0, 1000,
 	    "refused commands before -ERR and close (0: no limit)" },
@@ -128,7 +129,7 @@ pop3_config_values(struct pop3_config *cfg,
 	    gd_config_get_duration(node, "login-delay", 0, 0,
 	    UINT32_MAX * 1000ull, &delay_ms, error_r) < 0 ||
 	    gd_config_get_duration(node, "autologout", POP3_AUTOLOGOUT_MIN_MS,
-	    POP3_AUTOLOGOUT_MIN_MS, 7 * 86400000ull, &cfg->autologout_ms,
+	    POP3_AUTOLOGOUT_MIN_MS, POP3_AUTOLOGOUT_MAX_MS, &cfg->autologout_ms,
 	    error_r) < 0 ||
 	    gd_config_get_int(node, "max-bad-commands", 10, 0, 1000, &bad,
 	    error_r) < 0 ||
@@ -185,7 +186,7 @@ pop3_config_current(struct pop3_module *mod, struct gd_module_ctx *ctx)
 	return cfg;
 }
 
-/* ---- lifecycle ------------------------------------------------------------ */
+/* ---- lifecycle ----------------------------------------------------------- */
 
 static int
 pop3_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,

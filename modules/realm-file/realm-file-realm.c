@@ -202,6 +202,21 @@ rf_plain_secret(const struct gd_realm *realm, const char *user,
 	return r;
 }
 
+/* allow-plaintext-secrets, as configured now. */
+static int
+rf_gives_plain_secrets(const struct gd_realm *realm)
+{
+	const char *err;
+	struct realm_file_table *t = rf_begin(realm, &err);
+	int r;
+
+	if (t == NULL)
+		return 0;
+	r = t->conf.allow_plain ? 1 : 0;
+	realm_file_table_unref(&t);
+	return r;
+}
+
 static int
 rf_map_certificate(const struct gd_realm *realm, const void *der,
     size_t len, struct gd_pool *pool, struct gd_realm_user **user_r,
@@ -255,4 +270,5 @@ const struct gd_realm realm_file_realm = {
 	.verify_token = NULL,
 	.map_certificate = rf_map_certificate,
 	.may_act_as = rf_may_act_as,
+	.gives_plain_secrets = rf_gives_plain_secrets,
 };

@@ -46,7 +46,9 @@
  *                    backends' store_config, in a reserved slot).
  *   1.4  2026-11-30  conn.h: gd_conn_write_low_water() (the queue size
  *                    under which DRAINED comes: a streaming producer's
- *                    bound; POP3 RETR/TOP).
+ *                    bound; POP3 RETR/TOP); sasl.h:
+ *                    gd_sasl_secrets_available(); realm.h (realm 1.1):
+ *                    gives_plain_secrets, in a reserved slot.
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H

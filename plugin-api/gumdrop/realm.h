@@ -41,7 +41,7 @@ struct gd_pool;
 
 #define GD_REALM_SERVICE_PREFIX	"realm."
 #define GD_REALM_MAJOR		1
-#define GD_REALM_MINOR		0
+#define GD_REALM_MINOR		1
 
 /* What a realm knows about a user. */
 struct gd_realm_user {
@@ -133,7 +133,14 @@ struct gd_realm {
 	    const struct gd_realm_user *user, const char *target,
 	    const char **err);
 
-	void *reserved[8];		/* zero */
+	/* Can plain_secret() give secrets at all (1), or never (0), with
+	 * the realm's current settings (realm-file: its
+	 * allow-plaintext-secrets)?  Tells POP3 whether to offer APOP.
+	 * Memory only: LOOP, unlike the rest of the table.  May be NULL:
+	 * then plain_secret != NULL decides.  (Realm 1.1, ABI 1.4) */
+	int (*gives_plain_secrets)(const struct gd_realm *realm);
+
+	void *reserved[7];		/* zero */
 };
 
 /*

@@ -128,6 +128,14 @@ GD_API size_t gd_sasl_mechanisms(struct gd_conn *conn, const char **names,
 GD_API bool gd_sasl_plaintext_ok(struct gd_conn *conn);
 
 /*
+ * True if the listener's realm can hand out plaintext secrets (its
+ * gives_plain_secrets(), realm.h), which APOP, CRAM-MD5 and DIGEST-MD5
+ * need: POP3 offers APOP (the greeting's timestamp) only then.  False
+ * without `sasl:` settings.  Memory only.  (ABI 1.4)
+ */
+GD_API bool gd_sasl_secrets_available(struct gd_conn *conn);
+
+/*
  * Start mechanism `mech` (any case).  `initial` is the client's initial
  * response (decoded; len 0 for an empty one, "=" in SMTP/IMAP), or NULL
  * when the client sent none.  Returns 0: `done` will be called.  Returns

@@ -736,3 +736,33 @@ Test(sasl, plaintext_login_and_apop_through_the_framework)
 	    "auth:bad-credentials;");
 	close(fd);
 }
+
+/* On the loop: gd_sasl_secrets_available() of the ct connection. */
+static void
+secrets_run(void *arg)
+{
+	(void)arg;
+	ct_log("secrets:%s;", gd_sasl_secrets_available(ct.conn) ? "yes" :
+	    "no");
+}
+
+/* ABI 1.4: a realm with plain_secret and no gives_plain_secrets can give
+ * them; a listener without `sasl:` cannot. */
+Test(sasl, secrets_available_follows_the_realm)
+{
+	const struct gd_sasl_settings *s = st_settings(
+	    "{realm: test, mechanisms: [PLAIN], " FAST "}");
+	int fd = st_connect_proto(0, &ct_protocol, s, "none");
+
+	cr_assert(ct_wait_log("open;", 5000));
+	cr_assert_eq(gd_loop_invoke(gd_loop_get(0), secrets_run, NULL), 0);
+	cr_assert(ct_wait_log("secrets:yes;", 5000), "log %s", ct.log);
+	close(fd);
+	cr_assert(ct_wait_log("close;", 5000));
+	ct.log[0] = '\0';
+	fd = st_connect_proto(0, &ct_protocol, NULL, "none");
+	cr_assert(ct_wait_log("open;", 5000));
+	cr_assert_eq(gd_loop_invoke(gd_loop_get(0), secrets_run, NULL), 0);
+	cr_assert(ct_wait_log("secrets:no;", 5000), "log %s", ct.log);
+	close(fd);
+}
