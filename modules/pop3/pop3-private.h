@@ -133,6 +133,7 @@ const struct pop3_config *pop3_config_current(struct pop3_module *mod,
 
 /* pop3-session.c */
 void pop3_event(struct gd_conn *conn, enum gd_conn_event ev);
+/* "+OK text" (fmt NULL: a bare "+OK"). */
 void pop3_ok(struct pop3_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void pop3_err(struct pop3_session *s, enum pop3_code code,

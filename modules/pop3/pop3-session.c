@@ -38,9 +38,13 @@ pop3_ok(struct pop3_session *s, const char *fmt, ...)
 	va_list ap;
 	size_t n;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
+	/* NULL: a bare "+OK" (NOOP, bare AUTH's listing). */
+	text[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(text, sizeof(text), fmt, ap);
+		va_end(ap);
+	}
 	n = pop3_reply_ok(buf, sizeof(buf), text, s->utf8);
 	gd_conn_write(s->conn, buf, n < sizeof(buf) ? n : sizeof(buf) - 1);
 }
