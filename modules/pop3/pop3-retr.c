@@ -39,7 +39,10 @@ struct pop3_retr {
 void
 pop3_produce(struct pop3_session *s)
 {
-	if (s->produce(s)) {
+	/* A peer that went away reads nothing more: stop at once. */
+	if (gd_conn_is_closing(s->conn) || s->produce(s)) {
+		if (s->retr != NULL)
+			pop3_retr_stop(s);
 		s->produce = NULL;
 		if (s->busy)
 			pop3_busy(s, false);

@@ -405,9 +405,57 @@ def test_mid_session(st):
     p.quit()
 
 
-def test_big(st, mail):
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_stalled_reader(st, d, n, size):
+    """A client that does not read holds back the reader: the daemon's
+    memory does not grow by the message (it stops at the write queue's
+    low-water mark), and the message arrives whole once it reads."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(TIMEOUT)
+    sock.connect(("127.0.0.1", st.ports["plain"]))
+    c = LineClient(sock)
+    c.line()
+    c.cmd("USER demo")
+    c.cmd("PASS demo")
+    before = rss_kib(d.proc.pid)
+    c.send(f"RETR {n}\r\nNOOP\r\n")
+    time.sleep(1.0)
+    grown = rss_kib(d.proc.pid) - before
+    check(grown < size // 1024 // 2, "stalled RETR of %d octets: the "
+          "daemon grew by %d KiB (bound: half the message)" % (size, grown))
+    status = c.line()
+    got = b""
+    while True:
+        while b"\r\n" not in c.buf:
+            c.buf += c.sock.recv(65536)
+        line, c.buf = c.buf.split(b"\r\n", 1)
+        if line == b".":
+            break
+        got += (line[1:] if line.startswith(b".") else line) + b"\r\n"
+    check(status.startswith("+OK") and len(got) == size,
+          "then it arrives whole (%d octets)" % len(got))
+    check(c.line() == "+OK", "the pipelined NOOP after it")
+    c.cmd("QUIT")
+    c.close()
+
+
+def test_big(st, d, mail):
     body = "".join("line %06d %s\r\n" % (i, "y" * 60) for i in range(40000))
     deliver(st, body, "big")
+    p = login_retry(st)
+    resp, listing, _ = p.list()
+    p.quit()
+    # First, before any big reply made the daemon's heap grow.
+    test_stalled_reader(st, d, int(listing[-1].split()[0]),
+                        int(listing[-1].split()[1]))
     p = poplib.POP3_SSL("127.0.0.1", st.ports["pop3s"], context=TLS,
                         timeout=TIMEOUT)
     p.user("demo")
@@ -498,7 +546,7 @@ def main():
         test_in_use(st)
         test_mid_session(st)
         test_dele(st, mail)
-        test_big(st, mail)
+        test_big(st, d, mail)
         d = test_restart_and_policies(st, d, mail)
     finally:
         status = d.stop()
