@@ -38,7 +38,7 @@
 
 struct ps {
 	int	 fd;
-	char	*buf;		/* received, not yet consumed: [off, len) */
+	char	*buf;		/* received; unconsumed: [off, len) */
 	size_t	 off, len, cap;
 	FILE	*out;		/* -o */
 	long	 octets;	/* received in all */

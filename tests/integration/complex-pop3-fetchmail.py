@@ -5,7 +5,8 @@ MDA that writes it to its own file:
   1. three messages delivered over SMTP; a poll over STLS (certificate
      checked against our self-signed one) fetches the three, each equal
      to the stored message with LF line ends (`set invisible`: no
-     Received: field of fetchmail's), and deletes them on the server (no `keep`);
+     Received: field of fetchmail's), and deletes them on the server (no
+     `keep`);
   2. two more delivered; a poll over POP3S fetches exactly those two;
   3. a poll in cleartext (USER/PASS allowed there) finds no mail
      (fetchmail's status 1) and writes nothing;

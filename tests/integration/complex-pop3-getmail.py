@@ -180,7 +180,8 @@ try:
 finally:
     srv.stop()
     if gdtest.failures:
+        last = gk if "gk" in globals() else gm
         sys.stdout.write("getmail's last log:\n%s\nserver:\n%s\n"
-                         % (getattr(gk if "gk" in globals() else gm, "log", "")[-3000:],
+                         % (getattr(last, "log", "")[-3000:],
                             srv.dump()[-3000:]))
 finish()
