@@ -156,7 +156,7 @@ pop3_auth_list(struct pop3_session *s)
 	char mechs[POP3_REPLY_MAX], *p, *sp;
 
 	pop3_auth_mechs(s, mechs, sizeof(mechs));
-	pop3_ok(s, NULL);
+	pop3_ok(s, "%s", "");
 	for (p = mechs; *p != '\0'; p = sp) {
 		sp = strchr(p, ' ');
 		if (sp == NULL)

@@ -230,7 +230,7 @@ pop3_dispatch(struct pop3_session *s, const struct pop3_cmd *cmd)
 	case POP3_VERB_RETR: pop3_cmd_retr(s, cmd); break;
 	case POP3_VERB_TOP: pop3_cmd_retr(s, cmd); break;
 	case POP3_VERB_DELE: pop3_cmd_dele(s, cmd); break;
-	case POP3_VERB_NOOP: pop3_ok(s, NULL); break;
+	case POP3_VERB_NOOP: pop3_ok(s, "%s", ""); break;
 	case POP3_VERB_RSET: pop3_cmd_rset(s); break;
 	case POP3_VERB_QUIT: pop3_cmd_quit(s); break;
 	default: pop3_err(s, POP3_CODE_NONE, "Unknown command"); break;

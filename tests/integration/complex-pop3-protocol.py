@@ -413,6 +413,11 @@ def rss_kib(pid):
     return 0
 
 
+def sanitized(pid):
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def test_stalled_reader(st, d, n, size):
     """A client that does not read holds back the reader: the daemon's
     memory does not grow by the message (it stops at the write queue's
@@ -429,8 +434,14 @@ def test_stalled_reader(st, d, n, size):
     c.send(f"RETR {n}\r\nNOOP\r\n")
     time.sleep(1.0)
     grown = rss_kib(d.proc.pid) - before
-    check(grown < size // 1024 // 2, "stalled RETR of %d octets: the "
-          "daemon grew by %d KiB (bound: half the message)" % (size, grown))
+    if sanitized(d.proc.pid):
+        # ASan's quarantine keeps every freed chunk: RSS then measures
+        # what went through, not what is held.
+        check(True, "stalled RETR: memory not measured under ASan")
+    else:
+        check(grown < size // 1024 // 2, "stalled RETR of %d octets: the "
+              "daemon grew by %d KiB (bound: half the message)" %
+              (size, grown))
     status = c.line()
     got = b""
     while True:
@@ -472,7 +483,14 @@ def test_big(st, d, mail):
 
 def test_restart_and_policies(st, d, mail):
     before = uidls(st)
-    check(d.stop() == 0, "gumdropd exits cleanly")
+    c, r = raw_login(st)
+    check(c.cmd("DELE 1").startswith("+OK"), "DELE 1, then the daemon stops")
+    status = d.stop()
+    r = c.line()
+    check(r is not None and r.startswith("-ERR [SYS/TEMP]"),
+          "shutdown mid-session: %r" % r)
+    c.close()
+    check(status == 0, "gumdropd exits cleanly")
     d, mail = start(st, tmpdir=d.tmp, pop3_keys="  login-delay: 2\n"
                     "  expire: 0\n", secrets=False)
     c, greeting = raw(st, "plain")
@@ -492,7 +510,7 @@ def test_restart_and_policies(st, d, mail):
     c.line()
     after = [l.split()[1] for l in multiline(c)]
     check(after == [u.decode() for u in before], "UIDL stable across a "
-          "restart")
+          "restart, and the shutdown deleted nothing")
     status, _ = retr_wire(c, 1)
     check(c.cmd("QUIT").startswith("+OK"), "QUIT after RETR 1")
     c.close()
@@ -550,9 +568,9 @@ def main():
         d = test_restart_and_policies(st, d, mail)
     finally:
         status = d.stop()
+        if status != 0 or os.environ.get("GD_DUMP"):
+            print(d.dump())
     check(status == 0, "gumdropd exits cleanly")
-    if status != 0 or os.environ.get("GD_DUMP"):
-        print(d.dump())
     finish()
 
 
