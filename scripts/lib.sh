@@ -45,6 +45,14 @@ GD_PACKAGES="$GD_PACKAGES swaks libnet-ssleay-perl"
 # smtp (issue 7), complex-smtp-swaks.py: swaks' AUTH DIGEST-MD5 needs
 # Authen::SASL, which needs Digest::HMAC.
 GD_PACKAGES="$GD_PACKAGES libauthen-sasl-perl libdigest-hmac-perl"
+# ---- POP3 peers (issue 8: tests/integration/complex-pop3-*.py,
+# scripts/bench-pop3)
+# curl (pop3:// and pop3s://), fetchmail and getmail6 are the real
+# clients of the integration tests; dovecot-pop3d is the benchmark's
+# reference server (a private instance under a temporary folder; the
+# package's system instance is never started by the tests).
+GD_PACKAGES="$GD_PACKAGES curl fetchmail getmail6 dovecot-pop3d"
+# ---- end POP3 peers
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
 gd_install_deps() {
