@@ -154,7 +154,11 @@ helper_wait(struct gd_mailbox *box, unsigned seconds)
 	if (gd_loops_start(1, 1, NULL, NULL, &error) < 0)
 		helper_die(error, NULL);
 	gd_loop_invoke(gd_loop_get(0), helper_start, NULL);
-	helper_until(1000, 5);
+	/* "ready" only once the watch is armed: a change made before that
+	 * would not be seen (under heavy load arming took over 5 s). */
+	helper_until(1000, 60);
+	if (atomic_load(&helper_notified) < 1000)
+		helper_die("the watch did not start within 60 s", NULL);
 	printf("ready\n");
 	fflush(stdout);
 	helper_until(1001, seconds);
