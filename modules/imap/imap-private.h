@@ -9,8 +9,9 @@
  * imap-auth.c (CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE, ENABLE, ID,
  * NOOP, LOGOUT, NAMESPACE), imap-mailboxes.c (the user's store, LIST,
  * LSUB, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, STATUS), imap-select.c
- * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync).  The
- * pure protocol code is in the files of imap-parse.h.
+ * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync),
+ * imap-messages.c (message sets, STORE, COPY, MOVE).  The pure protocol
+ * code is in the files of imap-parse.h.
  *
  * Threads: everything runs on the connection's loop except the `work`
  * half of a job (imap_job), which runs in the blocking pool while the
@@ -76,6 +77,10 @@ struct imap_job_args {
 	unsigned items;			/* STATUS items, special use */
 	struct imap_list list;
 	struct imap_seqset set;
+	struct imap_store store;
+	uint32_t *src_uids, *dst_uids;	/* COPYUID pairs */
+	size_t ncopied, copied_cap;
+	uint32_t uidvalidity;
 	bool flag;			/* EXAMINE, LSUB, SUBSCRIBE, UID */
 	bool sync;			/* sync the view after the work */
 	/* Result */
@@ -186,5 +191,11 @@ void imap_cmd_expunge(struct imap_session *s, bool uid);
 void imap_cmd_noop(struct imap_session *s);
 void imap_view_sync(struct imap_session *s, unsigned flags);
 void imap_msg_flags(struct imap_session *s, uint32_t seq);
+
+/* imap-messages.c */
+int imap_resolve_set(struct imap_session *s, struct imap_seqset *set,
+    bool uid);
+void imap_cmd_store(struct imap_session *s, bool uid);
+void imap_cmd_copy(struct imap_session *s, bool uid, bool move);
 
 #endif

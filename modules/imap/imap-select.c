@@ -288,33 +288,6 @@ imap_expunge_done(struct imap_session *s)
 	imap_tagged(s, IMAP_OK, IMAP_CODE_NONE, "%s completed", what);
 }
 
-/* A normalized UID set as sequence-number ranges (loop; no job runs). */
-static void
-imap_uids_to_seqs(struct imap_session *s, struct imap_seqset *set)
-{
-	struct gd_mail_range *r = gd_pool_alloc(s->cmd_pool,
-	    (set->count + 1) * sizeof(*r));
-	size_t i, n = 0;
-
-	for (i = 0; i < set->count; i++)
-		if (gd_mailbox_uid_range(s->box, set->ranges[i].first,
-		    set->ranges[i].last, &r[n].first, &r[n].last))
-			n++;
-	set->ranges = r;
-	set->count = n;
-}
-
-/* The highest UID in the view ("*" of a UID set), 0 when empty. */
-static uint32_t
-imap_uid_star(struct imap_session *s)
-{
-	uint32_t n = gd_mailbox_count(s->box);
-	const struct gd_mail_msg *m = n > 0 ? gd_mailbox_msg(s->box, n) :
-	    NULL;
-
-	return m != NULL ? m->uid : 0;
-}
-
 void
 imap_cmd_expunge(struct imap_session *s, bool uid)
 {
@@ -332,8 +305,7 @@ imap_cmd_expunge(struct imap_session *s, bool uid)
 			imap_reply_err(s, &err);
 			return;
 		}
-		imap_seqset_normalize(&s->job.set, imap_uid_star(s));
-		imap_uids_to_seqs(s, &s->job.set);
+		imap_resolve_set(s, &s->job.set, true);
 		if (s->job.set.count == 0) {
 			/* Nothing of it is here: only the updates. */
 			imap_cmd_noop(s);

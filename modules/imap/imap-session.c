@@ -240,7 +240,7 @@ imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-/* FETCH, STORE, SEARCH, COPY, MOVE, APPEND, IDLE: not served yet. */
+/* FETCH, SEARCH, APPEND, IDLE: not served yet. */
 static void
 imap_cmd_later(struct imap_session *s)
 {
@@ -276,6 +276,12 @@ imap_dispatch(struct imap_session *s)
 	case IMAP_CMD_UNSELECT: imap_cmd_close(s, false); break;
 	case IMAP_CMD_EXPUNGE: imap_cmd_expunge(s, false); break;
 	case IMAP_CMD_UID_EXPUNGE: imap_cmd_expunge(s, true); break;
+	case IMAP_CMD_STORE: imap_cmd_store(s, false); break;
+	case IMAP_CMD_UID_STORE: imap_cmd_store(s, true); break;
+	case IMAP_CMD_COPY: imap_cmd_copy(s, false, false); break;
+	case IMAP_CMD_UID_COPY: imap_cmd_copy(s, true, false); break;
+	case IMAP_CMD_MOVE: imap_cmd_copy(s, false, true); break;
+	case IMAP_CMD_UID_MOVE: imap_cmd_copy(s, true, true); break;
 	default: imap_cmd_later(s); break;
 	}
 }

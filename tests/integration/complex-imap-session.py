@@ -19,7 +19,8 @@ ENABLE IMAP4rev2, the special-use folders created at first login, LIST
 (INBOX too), DELETE, SUBSCRIBE, UNSUBSCRIBE, STATUS, SELECT and EXAMINE
 (rev1 and rev2 responses), EXISTS at NOOP after a delivery, FETCH FLAGS
 at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
-CLOSE, UNSELECT, LOGOUT."""
+CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
+second session."""
 import base64
 import imaplib
 import os
@@ -455,6 +456,59 @@ def test_rev2(srv):
     c.close()
 
 
+def test_store_copy(srv):
+    """STORE, COPY, MOVE (rev2 mode: no \\Recent), seen by a second
+    session at its NOOP."""
+    a, _ = srv.raw()
+    b, _ = srv.raw()
+    for c in (a, b):
+        c.run("LOGIN demo demo")
+        c.run("ENABLE IMAP4rev2")
+        c.run("SELECT INBOX")
+    have = len(srv.cur_files())
+    srv.deliver("store 1")
+    srv.deliver("store 2")
+    srv.wait_new(have + 2)
+    lines, _ = a.run("NOOP")
+    check("* 2 EXISTS" in lines, "session A sees two messages: %s" % lines)
+    b.run("NOOP")
+    lines, done = a.run("STORE 1 +FLAGS (\\Flagged)")
+    check(lines == ["* 1 FETCH (FLAGS (\\Flagged))"] and " OK " in done,
+          "STORE +FLAGS: the new flags: %s" % lines)
+    lines, done = a.run("STORE 1 +FLAGS.SILENT (\\Seen)")
+    check(lines == [] and " OK " in done, "STORE .SILENT: no FETCH")
+    lines, done = a.run("UID STORE 1:* -FLAGS (\\Flagged)")
+    check(len(lines) == 2 and all(re.match(
+        r"\* \d FETCH \(UID \d+ FLAGS \(", l) for l in lines),
+          "UID STORE: FETCH with UID for each: %s" % lines)
+    lines, done = b.run("NOOP")
+    check(any(re.match(r"\* 1 FETCH \(FLAGS \(\\Seen\)\)", l)
+              for l in lines),
+          "session B sees A's change at NOOP: %s" % lines)
+    _, done = a.run("STORE 9 +FLAGS (\\Seen)")
+    check(" BAD " in done, "STORE beyond the view: BAD")
+    _, done = a.run("COPY 1 Sent")
+    check(re.search(r" OK \[COPYUID \d+ \d+ \d+\]", done) is not None,
+          "COPY: OK [COPYUID ...]: %s" % done)
+    _, done = a.run("COPY 1 Nope")
+    check(" NO [TRYCREATE]" in done, "COPY to a missing mailbox: "
+          "NO [TRYCREATE]: %s" % done)
+    lines, done = a.run("MOVE 2 Trash")
+    check(len(lines) == 2 and lines[0].startswith("* OK [COPYUID ") and
+          lines[1] == "* 2 EXPUNGE" and " OK " in done,
+          "MOVE: COPYUID, then EXPUNGE: %s" % lines)
+    lines, _ = b.run("NOOP")
+    check("* 2 EXPUNGE" in lines, "session B sees the move's EXPUNGE: %s"
+          % lines)
+    lines, _ = a.run("STATUS Trash (MESSAGES)")
+    check(lines and "(MESSAGES 1)" in lines[0], "the message is in Trash")
+    a.run("EXAMINE INBOX")
+    _, done = a.run("STORE 1 +FLAGS (\\Deleted)")
+    check(" NO [READ-ONLY]" in done, "STORE after EXAMINE: NO [READ-ONLY]")
+    a.close()
+    b.close()
+
+
 def main():
     srv = Server()
     try:
@@ -465,6 +519,7 @@ def main():
         test_bad_input(srv)
         test_select(srv)
         test_rev2(srv)
+        test_store_copy(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])
