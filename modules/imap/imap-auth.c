@@ -29,9 +29,9 @@ static void imap_auth_done(void *arg, struct gd_sasl *sasl,
 
 /* What every state offers (the commands the session serves now). */
 static const char imap_caps_common[] =
-    "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE ID NAMESPACE UNSELECT "
-    "UIDPLUS MOVE LIST-EXTENDED LIST-STATUS SPECIAL-USE CHILDREN "
-    "STATUS=SIZE";
+    "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT "
+    "UIDPLUS MOVE ESEARCH SEARCHRES LIST-EXTENDED LIST-STATUS "
+    "SPECIAL-USE CHILDREN STATUS=SIZE";
 
 static void
 imap_caps_auth(struct imap_session *s, struct imap_out *o)

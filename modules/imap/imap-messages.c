@@ -16,7 +16,7 @@
 /* ---- message sets ------------------------------------------------------ */
 
 /* The highest UID in the view ("*" of a UID set), 0 when empty. */
-static uint32_t
+uint32_t
 imap_uid_star(struct imap_session *s)
 {
 	uint32_t n = gd_mailbox_count(s->box);
@@ -55,8 +55,15 @@ imap_resolve_set(struct imap_session *s, struct imap_seqset *set, bool uid)
 	uint32_t count = gd_mailbox_count(s->box);
 
 	if (set->dollar) {
-		imap_refusal(s, IMAP_REFUSE_NO_SAVED);
-		return -1;
+		/* "$": the saved UIDs (RFC 5182), whatever the command. */
+		if (!s->saved_valid) {
+			imap_refusal(s, IMAP_REFUSE_NO_SAVED);
+			return -1;
+		}
+		set->ranges = s->saved;
+		set->count = s->nsaved;
+		imap_uids_to_seqs(s, set);
+		return 0;
 	}
 	if (uid) {
 		imap_seqset_normalize(set, imap_uid_star(s));
@@ -70,6 +77,16 @@ imap_resolve_set(struct imap_session *s, struct imap_seqset *set, bool uid)
 		return -1;
 	}
 	return 0;
+}
+
+/* SELECT, EXAMINE, CLOSE, UNSELECT forget the saved result. */
+void
+imap_saved_reset(struct imap_session *s)
+{
+	free(s->saved);
+	s->saved = NULL;
+	s->nsaved = 0;
+	s->saved_valid = false;
 }
 
 /* ---- STORE -------------------------------------------------------------- */

@@ -10,7 +10,8 @@
  * NOOP, LOGOUT, NAMESPACE), imap-mailboxes.c (the user's store, LIST,
  * LSUB, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, STATUS), imap-select.c
  * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync),
- * imap-messages.c (message sets, STORE, COPY, MOVE).  The pure protocol
+ * imap-messages.c (message sets, STORE, COPY, MOVE), imap-search-cmd.c
+ * (SEARCH, ESEARCH, SEARCHRES), imap-idle.c (IDLE).  The pure protocol
  * code is in the files of imap-parse.h.
  *
  * Threads: everything runs on the connection's loop except the `work`
@@ -81,6 +82,7 @@ struct imap_job_args {
 	uint32_t *src_uids, *dst_uids;	/* COPYUID pairs */
 	size_t ncopied, copied_cap;
 	uint32_t uidvalidity;
+	struct imap_search search;
 	bool flag;			/* EXAMINE, LSUB, SUBSCRIBE, UID */
 	bool sync;			/* sync the view after the work */
 	/* Result */
@@ -121,6 +123,14 @@ struct imap_session {
 	bool readonly;
 	uint32_t exists;		/* EXISTS as the client knows it */
 	uint32_t recent;		/* RECENT as last sent (rev1) */
+	/* SEARCHRES: the UIDs saved by RETURN (SAVE), for "$" */
+	struct gd_mail_range *saved;
+	size_t nsaved;
+	bool saved_valid;
+	/* IDLE */
+	bool idling;			/* "+ idling" out: DONE next */
+	bool idle_pending;		/* a notification came during a job */
+	bool notifying;			/* gd_mailbox_notify_start() on */
 	/* The job in progress */
 	imap_job_fn *job_work;
 	imap_job_fn *job_done;
@@ -195,7 +205,17 @@ void imap_msg_flags(struct imap_session *s, uint32_t seq);
 /* imap-messages.c */
 int imap_resolve_set(struct imap_session *s, struct imap_seqset *set,
     bool uid);
+uint32_t imap_uid_star(struct imap_session *s);
+void imap_saved_reset(struct imap_session *s);
 void imap_cmd_store(struct imap_session *s, bool uid);
 void imap_cmd_copy(struct imap_session *s, bool uid, bool move);
+
+/* imap-search-cmd.c */
+void imap_cmd_search(struct imap_session *s, bool uid);
+
+/* imap-idle.c */
+void imap_cmd_idle(struct imap_session *s);
+void imap_idle_line(struct imap_session *s, const char *line, size_t len);
+void imap_idle_stop(struct imap_session *s);
 
 #endif

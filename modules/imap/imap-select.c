@@ -201,6 +201,7 @@ imap_select_done(struct imap_session *s)
 	const char *what = imap_cmd_info(s->cmd)->name;
 
 	imap_flush_out(s);
+	imap_saved_reset(s);
 	if (s->job.result < 0) {
 		imap_set_state(s, IMAP_STATE_AUTH);
 		imap_mail_error(s, &s->job.err, false, what);
@@ -248,6 +249,7 @@ imap_close_done(struct imap_session *s)
 	const char *what = imap_cmd_info(s->cmd)->name;
 
 	imap_set_state(s, IMAP_STATE_AUTH);
+	imap_saved_reset(s);
 	if (s->job.result < 0) {
 		/* Closed all the same; the messages stay. */
 		imap_mail_error(s, &s->job.err, false, what);

@@ -206,6 +206,7 @@ imap_job_done(void *arg)
 
 	s->job_running = false;
 	if (s->dead) {
+		imap_idle_stop(s);
 		if (gd_work_submit(NULL, imap_store_free_work, NULL, s) < 0)
 			imap_store_free_work(s);
 		return;
@@ -240,7 +241,7 @@ imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-/* FETCH, SEARCH, APPEND, IDLE: not served yet. */
+/* FETCH and APPEND: not served yet. */
 static void
 imap_cmd_later(struct imap_session *s)
 {
@@ -282,6 +283,9 @@ imap_dispatch(struct imap_session *s)
 	case IMAP_CMD_UID_COPY: imap_cmd_copy(s, true, false); break;
 	case IMAP_CMD_MOVE: imap_cmd_copy(s, false, true); break;
 	case IMAP_CMD_UID_MOVE: imap_cmd_copy(s, true, true); break;
+	case IMAP_CMD_SEARCH: imap_cmd_search(s, false); break;
+	case IMAP_CMD_UID_SEARCH: imap_cmd_search(s, true); break;
+	case IMAP_CMD_IDLE: imap_cmd_idle(s); break;
 	default: imap_cmd_later(s); break;
 	}
 }
@@ -318,6 +322,12 @@ imap_reader_refused(struct imap_session *s)
 	size_t tag_len;
 
 	err = imap_reader_error(&s->rd, &tag, &tag_len);
+	if (s->idling) {
+		/* An overlong line instead of DONE: IDLE ends. */
+		imap_idle_stop(s);
+		imap_reply_err(s, err);
+		return;
+	}
 	if (s->sasl_waiting || s->sasl_final) {
 		/* An overlong AUTHENTICATE line: that command fails. */
 		imap_auth_reset(s);
@@ -375,7 +385,10 @@ imap_event_of(struct imap_session *s, enum imap_rd_event ev)
 		break;
 	case IMAP_RD_LINE:
 		line = imap_reader_line(&s->rd, &len);
-		imap_auth_line(s, line, len);
+		if (s->idling)
+			imap_idle_line(s, line, len);
+		else
+			imap_auth_line(s, line, len);
 		break;
 	case IMAP_RD_DATA:
 	case IMAP_RD_MORE:
@@ -483,6 +496,7 @@ imap_session_free(struct imap_session *s)
 	gd_pool_destroy(&s->cmd_pool);
 	imap_out_free(&s->out);
 	free(s->rdbuf);
+	free(s->saved);
 	free(s->user);
 	free(s->location);
 	s->magic = 0;
@@ -498,6 +512,8 @@ imap_gone(struct imap_session *s)
 		return;
 	gd_sasl_abort(&s->sasl);
 	s->conn = NULL;
+	if (!s->job_running)
+		imap_idle_stop(s);
 	if (s->job_running) {
 		s->dead = true;
 		return;

@@ -20,7 +20,8 @@ ENABLE IMAP4rev2, the special-use folders created at first login, LIST
 (rev1 and rev2 responses), EXISTS at NOOP after a delivery, FETCH FLAGS
 at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
-second session."""
+second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
+and EXPUNGE."""
 import base64
 import imaplib
 import os
@@ -509,6 +510,93 @@ def test_store_copy(srv):
     b.close()
 
 
+def wait_line(c, pred, seconds=TIMEOUT):
+    """Lines until one satisfies pred (or the time is up): all of them."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = c.line()
+        if line is None:
+            break
+        seen.append(line)
+        if pred(line):
+            break
+    return seen
+
+
+def test_search_idle(srv):
+    """SEARCH (rev1 SEARCH, ESEARCH, SEARCHRES) and IDLE pushes."""
+    a, _ = srv.raw()
+    b, _ = srv.raw()
+    a.run("LOGIN demo demo")
+    lines, _ = a.run("SELECT INBOX")
+    have = int([l for l in lines if l.endswith(" EXISTS")][0].split()[1])
+    check(have == 1, "INBOX holds one (seen) message: %s" % lines)
+    srv.deliver("search alpha")
+    srv.deliver("search beta")
+    lines, _ = a.run("NOOP")
+    check("* 3 EXISTS" in lines, "two more delivered: %s" % lines)
+    lines, done = a.run("SEARCH UNSEEN")
+    check(lines == ["* SEARCH 2 3"], "SEARCH UNSEEN: %s" % lines)
+    lines, done = a.run("SEARCH SUBJECT beta")
+    check(lines == ["* SEARCH 3"], "SEARCH SUBJECT (a header): %s" % lines)
+    lines, done = a.run("SEARCH RETURN (MIN MAX COUNT) ALL")
+    check(len(lines) == 1 and re.match(
+        r'\* ESEARCH \(TAG "t\d+"\) MIN 1 MAX 3 COUNT 3$', lines[0]),
+          "SEARCH RETURN (MIN MAX COUNT): ESEARCH: %s" % lines)
+    lines, done = a.run("UID SEARCH RETURN (ALL) 2:3")
+    check(len(lines) == 1 and re.match(
+        r'\* ESEARCH \(TAG "t\d+"\) UID ALL \d+:\d+$', lines[0]),
+          "UID SEARCH RETURN (ALL): UIDs as a set: %s" % lines)
+    _, done = a.run("SEARCH CHARSET KOI8-R ALL")
+    check("NO [BADCHARSET" in done, "unknown CHARSET: NO [BADCHARSET]")
+    _, done = a.run("STORE $ +FLAGS (\\Flagged)")
+    check("NO [NOTSAVED]" in done, "$ before any SAVE: NO [NOTSAVED]")
+    lines, done = a.run("SEARCH RETURN (SAVE) UNSEEN")
+    check(lines == [] and " OK " in done,
+          "RETURN (SAVE) alone: no untagged reply: %s" % lines)
+    lines, done = a.run("STORE $ +FLAGS (\\Flagged)")
+    check(len(lines) == 2 and lines[0].startswith("* 2 FETCH") and
+          lines[1].startswith("* 3 FETCH"),
+          "STORE $ uses the saved result: %s" % lines)
+    lines, _ = a.run("SEARCH FLAGGED")
+    check(lines == ["* SEARCH 2 3"], "SEARCH FLAGGED after it: %s" % lines)
+    # IDLE in b: a delivery, a flag change and an expunge are pushed.
+    b.run("LOGIN demo demo")
+    b.run("ENABLE IMAP4rev2")
+    b.run("SELECT INBOX")
+    b.send("i1 IDLE\r\n")
+    check(b.line() == "+ idling", "IDLE: + idling")
+    start = time.monotonic()
+    srv.deliver("idle push")
+    seen = wait_line(b, lambda l: l == "* 4 EXISTS")
+    check(seen and seen[-1] == "* 4 EXISTS",
+          "IDLE: EXISTS pushed after a delivery (%.0f ms): %s"
+          % ((time.monotonic() - start) * 1000, seen))
+    a.run("STORE 1 +FLAGS (\\Deleted)")
+    seen = wait_line(b, lambda l: l.startswith("* 1 FETCH"))
+    check(seen and "\\Deleted" in seen[-1],
+          "IDLE: another session's STORE pushed: %s" % seen)
+    a.run("EXPUNGE")
+    seen = wait_line(b, lambda l: l == "* 1 EXPUNGE")
+    check(seen and seen[-1] == "* 1 EXPUNGE",
+          "IDLE: another session's EXPUNGE pushed: %s" % seen)
+    b.send("DONE\r\n")
+    seen = wait_line(b, lambda l: l.startswith("i1 "))
+    check(seen and seen[-1] == "i1 OK IDLE terminated",
+          "DONE ends IDLE: %s" % seen)
+    _, done = b.run("NOOP")
+    check(" OK " in done, "commands again after IDLE")
+    b.send("i2 IDLE\r\n")
+    b.line()
+    b.send("NOTDONE\r\n")
+    seen = wait_line(b, lambda l: l.startswith("i2 "))
+    check(seen and seen[-1].startswith("i2 BAD"),
+          "anything but DONE ends IDLE with BAD: %s" % seen)
+    a.close()
+    b.close()
+
+
 def main():
     srv = Server()
     try:
@@ -520,6 +608,7 @@ def main():
         test_select(srv)
         test_rev2(srv)
         test_store_copy(srv)
+        test_search_idle(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])
