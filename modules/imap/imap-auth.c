@@ -56,6 +56,8 @@ void
 imap_capability_string(struct imap_session *s, struct imap_out *o)
 {
 	imap_out_add(o, imap_caps_common, sizeof(imap_caps_common) - 1);
+	imap_out_printf(o, " APPENDLIMIT=%llu",
+	    (unsigned long long)s->append_max);
 	if (s->state == IMAP_STATE_NOT_AUTH)
 		imap_caps_auth(s, o);
 }

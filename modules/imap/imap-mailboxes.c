@@ -90,6 +90,11 @@ imap_store_open_done(struct imap_session *s)
 	gd_log(GD_LOG_INFO, "imap.login", "session=%s user=%s result=ok",
 	    gd_conn_id(s->conn), s->user);
 	imap_set_state(s, IMAP_STATE_AUTH);
+	/* APPENDLIMIT: the key, else the store's limit (RFC 7889). */
+	if (s->cfg->append_limit == 0 &&
+	    gd_mail_store_max_message_size(s->store) > 0)
+		s->append_max = gd_mail_store_max_message_size(s->store);
+	imap_reader_start(s);
 	imap_capability_string(s, &caps);
 	imap_tagged(s, IMAP_OK, IMAP_CODE_NONE, "[CAPABILITY %s] Logged in",
 	    caps.buf);
@@ -107,6 +112,7 @@ imap_store_open(struct imap_session *s)
 void
 imap_store_close_work(struct imap_session *s)
 {
+	gd_mail_append_abort(&s->append);
 	gd_mailbox_close(&s->box);
 	gd_mail_store_close(&s->store);
 }

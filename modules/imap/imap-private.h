@@ -11,8 +11,8 @@
  * LSUB, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, STATUS), imap-select.c
  * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync),
  * imap-messages.c (message sets, STORE, COPY, MOVE), imap-search-cmd.c
- * (SEARCH, ESEARCH, SEARCHRES), imap-idle.c (IDLE).  The pure protocol
- * code is in the files of imap-parse.h.
+ * (SEARCH, ESEARCH, SEARCHRES), imap-idle.c (IDLE), imap-append.c
+ * (APPEND).  The pure protocol code is in the files of imap-parse.h.
  *
  * Threads: everything runs on the connection's loop except the `work`
  * half of a job (imap_job), which runs in the blocking pool while the
@@ -83,6 +83,8 @@ struct imap_job_args {
 	size_t ncopied, copied_cap;
 	uint32_t uidvalidity;
 	struct imap_search search;
+	struct imap_append append;
+	uint32_t uid;
 	bool flag;			/* EXAMINE, LSUB, SUBSCRIBE, UID */
 	bool sync;			/* sync the view after the work */
 	/* Result */
@@ -131,6 +133,12 @@ struct imap_session {
 	bool idling;			/* "+ idling" out: DONE next */
 	bool idle_pending;		/* a notification came during a job */
 	bool notifying;			/* gd_mailbox_notify_start() on */
+	/* APPEND: the message being streamed */
+	struct gd_mail_append *append;
+	bool appending;			/* literal accepted, data next */
+	bool append_failed;		/* a write failed: drop the rest */
+	struct gd_mail_error append_err;
+	uint64_t append_max;		/* APPENDLIMIT */
 	/* The job in progress */
 	imap_job_fn *job_work;
 	imap_job_fn *job_done;
@@ -170,6 +178,7 @@ void imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done);
 void imap_args_start(struct imap_session *s, struct imap_args *a,
     struct imap_error *err);
 void imap_set_state(struct imap_session *s, enum imap_state state);
+void imap_reader_start(struct imap_session *s);
 
 /* imap-auth.c */
 void imap_capability_string(struct imap_session *s, struct imap_out *o);
@@ -217,5 +226,11 @@ void imap_cmd_search(struct imap_session *s, bool uid);
 void imap_cmd_idle(struct imap_session *s);
 void imap_idle_line(struct imap_session *s, const char *line, size_t len);
 void imap_idle_stop(struct imap_session *s);
+
+/* imap-append.c */
+void imap_append_literal(struct imap_session *s);
+void imap_append_data(struct imap_session *s, const char *data, size_t len);
+void imap_append_abort(struct imap_session *s);
+void imap_cmd_append(struct imap_session *s);
 
 #endif

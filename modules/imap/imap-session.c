@@ -241,7 +241,7 @@ imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-/* FETCH and APPEND: not served yet. */
+/* FETCH: not served yet (the imap-fetch work; README.md). */
 static void
 imap_cmd_later(struct imap_session *s)
 {
@@ -286,6 +286,7 @@ imap_dispatch(struct imap_session *s)
 	case IMAP_CMD_SEARCH: imap_cmd_search(s, false); break;
 	case IMAP_CMD_UID_SEARCH: imap_cmd_search(s, true); break;
 	case IMAP_CMD_IDLE: imap_cmd_idle(s); break;
+	case IMAP_CMD_APPEND: imap_cmd_append(s); break;
 	default: imap_cmd_later(s); break;
 	}
 }
@@ -347,14 +348,18 @@ imap_literal(struct imap_session *s)
 	const struct imap_rd_literal *lit = imap_reader_literal(&s->rd);
 	const struct imap_command *c = imap_reader_command(&s->rd);
 
-	gd_pool_clear(s->cmd_pool);
-	s->tag = gd_pool_strndup(s->cmd_pool, c->tag, c->tag_len);
 	if (lit->stream) {
-		imap_reader_reject(&s->rd);
-		imap_tagged(s, IMAP_NO, IMAP_CODE_CANNOT, "APPEND is not "
-		    "served yet");
+		if (!s->appending) {
+			gd_pool_clear(s->cmd_pool);
+			memset(&s->job, 0, sizeof(s->job));
+		}
+		s->tag = gd_pool_strndup(s->cmd_pool, c->tag, c->tag_len);
+		s->cmd = c->cmd;
+		imap_append_literal(s);
 		return;
 	}
+	gd_pool_clear(s->cmd_pool);
+	s->tag = gd_pool_strndup(s->cmd_pool, c->tag, c->tag_len);
 	if (lit->size > s->cfg->max_literal) {
 		imap_reader_reject(&s->rd);
 		imap_tagged(s, IMAP_BAD, IMAP_CODE_TOOBIG, "Literal too "
@@ -391,6 +396,9 @@ imap_event_of(struct imap_session *s, enum imap_rd_event ev)
 			imap_auth_line(s, line, len);
 		break;
 	case IMAP_RD_DATA:
+		line = imap_reader_data(&s->rd, &len);
+		imap_append_data(s, line, len);
+		break;
 	case IMAP_RD_MORE:
 		break;
 	}
@@ -419,12 +427,11 @@ imap_input(struct imap_session *s)
 
 /* ---- events -------------------------------------------------------------- */
 
-static void
+void
 imap_reader_start(struct imap_session *s)
 {
 	struct imap_limits lim = {
-		.max_append = s->cfg->append_limit > 0 ?
-		    s->cfg->append_limit : IMAP_APPEND_MAX_DEFAULT,
+		.max_append = s->append_max,
 		.literal_plus = true,
 		.binary = false,
 	};
@@ -448,6 +455,8 @@ imap_open(struct gd_conn *conn)
 	s->cmd_pool = gd_pool_create("imap-command");
 	s->rdbuf = gd_xmalloc(s->cfg->max_command);
 	gd_conn_set_session(conn, s);
+	s->append_max = s->cfg->append_limit > 0 ? s->cfg->append_limit :
+	    IMAP_APPEND_MAX_DEFAULT;
 	imap_reader_start(s);
 	imap_set_state(s, IMAP_STATE_NOT_AUTH);
 	/* A job or a slow client: the autologout timer still runs. */
@@ -512,8 +521,10 @@ imap_gone(struct imap_session *s)
 		return;
 	gd_sasl_abort(&s->sasl);
 	s->conn = NULL;
-	if (!s->job_running)
+	if (!s->job_running) {
 		imap_idle_stop(s);
+		imap_append_abort(s);
+	}
 	if (s->job_running) {
 		s->dead = true;
 		return;

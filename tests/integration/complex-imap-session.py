@@ -21,7 +21,7 @@ ENABLE IMAP4rev2, the special-use folders created at first login, LIST
 at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
 second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
-and EXPUNGE."""
+and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG])."""
 import base64
 import imaplib
 import os
@@ -97,6 +97,7 @@ imap:
   max-command-size: 8K
   max-literal-size: 2K
   max-bad-commands: 6
+  append-limit: 4K
   preauth-timeout: 3s
   special-use: {{Drafts: \\Drafts, Sent: \\Sent, Flagged: \\Flagged}}"""
         self.d, self.mail = maildir_daemon(
@@ -200,9 +201,8 @@ def test_imaps_imaplib(srv):
           and any(b"\\HasNoChildren" in l for l in data),
           "LIST shows the placeholder parent and the child: %r" % data)
     typ, data = m.create("Work/Projects")
-    check(typ == "NO" and b"ALREADYEXISTS" in m.untagged_responses.get(
-        "ALREADYEXISTS", [b""])[0] + str(data).encode() or typ == "NO",
-          "CREATE an existing mailbox: NO")
+    check(typ == "NO" and data[0].startswith(b"[ALREADYEXISTS]"),
+          "CREATE an existing mailbox: NO [ALREADYEXISTS]: %r" % data)
     typ, _ = m.rename("Work/Projects", "Work/Done")
     check(typ == "OK", "RENAME Work/Projects Work/Done")
     typ, data = m.status("Work/Done", "(MESSAGES UIDNEXT UIDVALIDITY "
@@ -597,6 +597,48 @@ def test_search_idle(srv):
     b.close()
 
 
+def test_append(srv):
+    """APPEND: streamed literals, APPENDUID, [TRYCREATE], [TOOBIG]."""
+    m = imaplib.IMAP4("127.0.0.1", srv.imapp, timeout=TIMEOUT)
+    check("APPENDLIMIT=4096" in m.capabilities,
+          "APPENDLIMIT advertised from append-limit")
+    m.login(USER, PASSWORD)
+    msg = (b"From: demo@localhost\r\nSubject: draft\r\n\r\n"
+           b"a draft\r\n")
+    typ, data = m.append("Drafts", "(\\Draft \\Seen)",
+                         imaplib.Time2Internaldate(1700000000), msg)
+    check(typ == "OK" and re.search(rb"\[APPENDUID \d+ \d+\]", data[0]),
+          "imaplib APPEND: OK [APPENDUID ...]: %r" % data)
+    typ, data = m.status("Drafts", "(MESSAGES SIZE)")
+    check(typ == "OK" and b"MESSAGES 1" in data[0] and
+          b"SIZE %d" % len(msg) in data[0],
+          "the message is in Drafts with its size: %r" % data)
+    typ, data = m.append("Nope", None, None, msg)
+    check(typ == "NO" and data[0].startswith(b"[TRYCREATE]"),
+          "APPEND to a missing mailbox: NO [TRYCREATE]: %r" % data)
+    m.logout()
+    c, _ = srv.raw()
+    c.run("LOGIN demo demo")
+    c.send("p1 APPEND Nope {%d+}\r\n" % len(msg) + msg.decode() + "\r\n")
+    done = c.tagged("p1")[-1]
+    check(done.startswith("p1 NO [TRYCREATE]"),
+          "LITERAL+ APPEND to a missing mailbox: NO [TRYCREATE], data "
+          "skipped: %s" % done)
+    c.send("p2 APPEND Drafts {%d+}\r\n" % len(msg) + msg.decode() + "\r\n")
+    done = c.tagged("p2")[-1]
+    check(re.match(r"p2 OK \[APPENDUID \d+ \d+\]", done) is not None,
+          "LITERAL+ APPEND: OK [APPENDUID]: %s" % done)
+    c.send("p3 APPEND Drafts {5000}\r\n")
+    done = c.line()
+    check(done.startswith("p3 NO [TOOBIG]"),
+          "APPEND above APPENDLIMIT: NO [TOOBIG]: %s" % done)
+    _, done = c.run("NOOP")
+    check(" OK " in done, "the session goes on after it")
+    lines, _ = c.run("STATUS Drafts (MESSAGES)")
+    check(lines and "(MESSAGES 2)" in lines[0], "two drafts: %s" % lines)
+    c.close()
+
+
 def main():
     srv = Server()
     try:
@@ -609,6 +651,7 @@ def main():
         test_rev2(srv)
         test_store_copy(srv)
         test_search_idle(srv)
+        test_append(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])
