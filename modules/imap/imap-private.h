@@ -12,7 +12,9 @@
  * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync),
  * imap-messages.c (message sets, STORE, COPY, MOVE), imap-search-cmd.c
  * (SEARCH, ESEARCH, SEARCHRES), imap-idle.c (IDLE), imap-append.c
- * (APPEND).  The pure protocol code is in the files of imap-parse.h.
+ * (APPEND), imap-fetch-cmd.c (FETCH's arguments, metadata items, and
+ * the seam for the FETCH engine).  The pure protocol code is in the
+ * files of imap-parse.h.
  *
  * Threads: everything runs on the connection's loop except the `work`
  * half of a job (imap_job), which runs in the blocking pool while the
@@ -84,6 +86,7 @@ struct imap_job_args {
 	uint32_t uidvalidity;
 	struct imap_search search;
 	struct imap_append append;
+	struct imap_fetch fetch;
 	uint32_t uid;
 	bool flag;			/* EXAMINE, LSUB, SUBSCRIBE, UID */
 	bool sync;			/* sync the view after the work */
@@ -232,5 +235,8 @@ void imap_append_literal(struct imap_session *s);
 void imap_append_data(struct imap_session *s, const char *data, size_t len);
 void imap_append_abort(struct imap_session *s);
 void imap_cmd_append(struct imap_session *s);
+
+/* imap-fetch-cmd.c */
+void imap_cmd_fetch(struct imap_session *s, bool uid);
 
 #endif

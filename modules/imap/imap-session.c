@@ -241,14 +241,6 @@ imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-/* FETCH: not served yet (the imap-fetch work; README.md). */
-static void
-imap_cmd_later(struct imap_session *s)
-{
-	imap_tagged(s, IMAP_NO, IMAP_CODE_CANNOT, "%s is not served yet",
-	    imap_cmd_info(s->cmd)->name);
-}
-
 static void
 imap_dispatch(struct imap_session *s)
 {
@@ -287,7 +279,12 @@ imap_dispatch(struct imap_session *s)
 	case IMAP_CMD_UID_SEARCH: imap_cmd_search(s, true); break;
 	case IMAP_CMD_IDLE: imap_cmd_idle(s); break;
 	case IMAP_CMD_APPEND: imap_cmd_append(s); break;
-	default: imap_cmd_later(s); break;
+	case IMAP_CMD_FETCH: imap_cmd_fetch(s, false); break;
+	case IMAP_CMD_UID_FETCH: imap_cmd_fetch(s, true); break;
+	default:
+		/* imap_cmd_allowed() refused every other value. */
+		imap_tagged(s, IMAP_BAD, IMAP_CODE_NONE, "Unknown command");
+		break;
 	}
 }
 

@@ -21,7 +21,7 @@ ENABLE IMAP4rev2, the special-use folders created at first login, LIST
 at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
 second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
-and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG])."""
+and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG]); FETCH of metadata."""
 import base64
 import imaplib
 import os
@@ -639,6 +639,30 @@ def test_append(srv):
     c.close()
 
 
+def test_fetch_meta(srv):
+    """FETCH of metadata (the session's part; content is the FETCH
+    engine's)."""
+    c, _ = srv.raw()
+    c.run("LOGIN demo demo")
+    c.run("SELECT Drafts")
+    lines, done = c.run("FETCH 1:* (FLAGS UID RFC822.SIZE INTERNALDATE)")
+    check(len(lines) == 2 and re.match(
+        r'\* 1 FETCH \(UID \d+ FLAGS \(\\Seen \\Draft( \\Recent)?\) '
+        r'INTERNALDATE '
+        r'"14-Nov-2023 22:13:20 \+0000" RFC822.SIZE \d+\)$', lines[0]),
+          "FETCH metadata: FLAGS UID INTERNALDATE RFC822.SIZE: %s" % lines)
+    lines, done = c.run("UID FETCH 1:* FLAGS")
+    check(len(lines) == 2 and all(re.match(r"\* \d FETCH \(UID \d+ "
+                                          r"FLAGS \(", l) for l in lines),
+          "UID FETCH carries UID: %s" % lines)
+    _, done = c.run("FETCH 1 BODY[]")
+    check(" NO [CANNOT]" in done, "content FETCH: NO [CANNOT] until the "
+          "FETCH engine lands: %s" % done)
+    _, done = c.run("FETCH 7 FLAGS")
+    check(" BAD " in done, "FETCH beyond the view: BAD")
+    c.close()
+
+
 def main():
     srv = Server()
     try:
@@ -652,6 +676,7 @@ def main():
         test_store_copy(srv)
         test_search_idle(srv)
         test_append(srv)
+        test_fetch_meta(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])
