@@ -21,7 +21,8 @@ ENABLE IMAP4rev2, the special-use folders created at first login, LIST
 at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
 second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
-and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG]); FETCH of metadata."""
+and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG]); FETCH
+of metadata."""
 import base64
 import imaplib
 import os
