@@ -22,7 +22,7 @@ at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
 second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
 and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG]); FETCH
-of metadata."""
+of metadata; clients that vanish mid-command."""
 import base64
 import imaplib
 import os
@@ -664,6 +664,34 @@ def test_fetch_meta(srv):
     c.close()
 
 
+def test_abrupt(srv):
+    """Clients that vanish mid-command, and garbage: the daemon goes
+    on."""
+    cases = [
+        b"a LOGIN {10}\r\nde",                       # mid-literal
+        b"a AUTHENTICATE PLAIN\r\n",                  # mid-exchange
+        b"a LOGIN demo demo\r\nb SELECT INBOX\r\n",   # job running
+        b"a LOGIN demo demo\r\nb SELECT INBOX\r\nc IDLE\r\n",
+        b"a LOGIN demo demo\r\nb APPEND Drafts {100+}\r\nFrom: x\r\n",
+        b"\x00\xff\r\r\n)(*&{9999999999999999999999}\r\n" * 3,
+        b"a LOGIN demo demo\r\nb LIST \"\" *\r\nc STATUS INBOX "
+        b"(MESSAGES)\r\nd NOOP\r\n",
+    ]
+    for data in cases:
+        c, _ = srv.raw()
+        c.send(data)
+        time.sleep(0.05)
+        c.close()
+    c, _ = srv.raw()
+    lines, done = c.run("CAPABILITY")
+    check(" OK " in done, "the daemon serves after abrupt clients")
+    c.run("LOGIN demo demo")
+    lines, done = c.run("STATUS Drafts (MESSAGES)")
+    check(lines and "(MESSAGES 2)" in lines[0],
+          "the cut APPEND left nothing behind: %s" % lines)
+    c.close()
+
+
 def main():
     srv = Server()
     try:
@@ -678,6 +706,7 @@ def main():
         test_search_idle(srv)
         test_append(srv)
         test_fetch_meta(srv)
+        test_abrupt(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])
