@@ -122,11 +122,12 @@ imap_special_add(struct imap_config *cfg, const struct gd_config_node *n,
 		    use != NULL ? use : "a collection");
 		return -1;
 	}
+	gd_mail_error_clear(&err);
 	if (gd_mail_name_check(name, &err) < 0 ||
 	    gd_mail_name_is_inbox(name) || cfg->nspecial >= IMAP_SPECIAL_MAX) {
 		*error_r = gd_config_error(n, "expected a mailbox name other "
-		    "than INBOX (at most %d entries): %s", IMAP_SPECIAL_MAX,
-		    err.text);
+		    "than INBOX (at most %d entries)%s%s", IMAP_SPECIAL_MAX,
+		    err.text[0] != '\0' ? ": " : "", err.text);
 		return -1;
 	}
 	cfg->special[cfg->nspecial].name = gd_xstrdup(name);

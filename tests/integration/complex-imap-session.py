@@ -22,7 +22,8 @@ at NOOP after another program changed a flag, EXPUNGE, UID EXPUNGE,
 CLOSE, UNSELECT, LOGOUT; STORE, COPY and MOVE (COPYUID), seen by a
 second session; SEARCH (ESEARCH, SEARCHRES); IDLE pushing EXISTS, FETCH
 and EXPUNGE; APPEND (streamed, APPENDUID, [TRYCREATE], [TOOBIG]); FETCH
-of metadata; clients that vanish mid-command."""
+of metadata; clients that vanish mid-command;
+the imap: keys' FILE:LINE errors."""
 import base64
 import imaplib
 import os
@@ -34,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gdtest import (TIMEOUT, LineClient, check, finish,  # noqa: E402
-                    free_port, make_cert)
+                    free_port, make_cert, run_gumdropd)
 from smtp_maildir import maildir_daemon  # noqa: E402
 
 USER, PASSWORD = "demo", "demo"
@@ -692,7 +693,36 @@ def test_abrupt(srv):
     c.close()
 
 
+def test_config_errors():
+    """The imap: keys are checked with FILE:LINE errors (gumdropd -t)."""
+    tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                       "gd-imap-config-%d" % os.getpid())
+    os.makedirs(tmp, exist_ok=True)
+    head = ("modules:\n  load: [maildir, imap]\nmaildir:\n"
+            "  path: %s/%%u\nimap:\n" % tmp)
+    cases = [
+        ("  max-command-size: 8K\n  max-literal-size: 16K\n", 7,
+         "key 'max-literal-size': expected at most max-command-size"),
+        ("  special-use:\n    Foo: \\Bogus\n", 7,
+         "key 'Foo': expected a special-use attribute"),
+        ("  special-use:\n    INBOX: \\Sent\n", 7,
+         "key 'INBOX': expected a mailbox name other than INBOX"),
+        ("  autologout: 5m\n", 6,
+         "key 'autologout': expected a duration in 30m..7d"),
+        ("  max-bad-commands: lots\n", 6, "key 'max-bad-commands'"),
+        ("  storage: ''\n", 6, "key 'storage': expected a backend name"),
+    ]
+    for i, (body, line, needle) in enumerate(cases):
+        path = os.path.join(tmp, "bad%d.yaml" % i)
+        with open(path, "w") as f:
+            f.write(head + body)
+        r = run_gumdropd(["-t", "-c", path])
+        check(r.returncode != 0 and "%s:%d: %s" % (path, line, needle)
+              in r.stderr, "config error at file:line: %s" % needle)
+
+
 def main():
+    test_config_errors()
     srv = Server()
     try:
         test_greeting_cleartext(srv)
