@@ -273,6 +273,14 @@ def test_list_extended(srv):
           "an over-large literal: BAD [TOOBIG] with the tag: %s" % done)
     lines, done = c.run("NOOP")
     check(" OK " in done, "the session goes on after it")
+    # Pipelined commands, each a job: answered in order.
+    c.send('p1 LIST "" INBOX\r\np2 STATUS INBOX (MESSAGES)\r\n'
+           'p3 CREATE Piped\r\np4 LIST "" Piped\r\np5 NOOP\r\n')
+    got = c.tagged("p5")
+    tags = [l.split()[0] for l in got if not l.startswith("*")]
+    check(tags == ["p1", "p2", "p3", "p4", "p5"] and
+          any(l.endswith('"Piped"') for l in got),
+          "pipelined commands answered in order: %s" % got)
     c.close()
 
 
