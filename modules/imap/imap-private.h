@@ -35,6 +35,8 @@
 #define IMAP_SESSION_MAGIC	0x494d4150u	/* "IMAP" */
 /* Longest text of a tagged reply or an untagged line we format. */
 #define IMAP_LINE_MAX		1024
+/* The output buffer is freed after a reply larger than this. */
+#define IMAP_OUT_KEEP		(256 * 1024)
 
 /* One `special-use:` entry: mailbox name and its GD_MAIL_LIST_* bit. */
 struct imap_special {

@@ -120,6 +120,9 @@ imap_flush_out(struct imap_session *s)
 {
 	if (s->out.len > 0)
 		gd_conn_write(s->conn, s->out.buf, s->out.len);
+	/* A big reply (LIST of a large tree, FETCH 1:*) is not kept. */
+	if (s->out.cap > IMAP_OUT_KEEP)
+		imap_out_free(&s->out);
 	imap_out_reset(&s->out);
 }
 
