@@ -151,11 +151,22 @@ struct imap_session {
 	struct imap_out out;		/* untagged responses queued */
 };
 
-/* imap.c */
+/*
+ * Conventions of the functions below.  `imap_cmd_*` run the command
+ * whose arguments imap_args_start() gives, on the loop, with s->tag and
+ * s->cmd set and s->job zeroed; each ends by writing the tagged reply
+ * itself or by starting a job whose `done` writes it.  Everything runs
+ * on the loop unless it says "pool thread".
+ */
+
+/* imap.c: the configuration generation a new session uses. */
 const struct imap_config *imap_config_current(struct imap_module *mod,
     struct gd_module_ctx *ctx);
 
-/* imap-out.c: output buffer (any thread that owns it). */
+/* imap-out.c: the output buffer (used by one thread at a time).
+ * imap_out_string: quoted, or a literal when it must be (imap-parse.h's
+ * imap_string_format); imap_out_mailbox: a name in the client's form
+ * (modified UTF-7 unless IMAP_MODE_UTF8), quoted. */
 void imap_out_add(struct imap_out *o, const void *data, size_t len);
 void imap_out_printf(struct imap_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -166,32 +177,56 @@ void imap_out_reset(struct imap_out *o);
 void imap_out_free(struct imap_out *o);
 
 /* imap-session.c */
+/* The protocol callback (gd_protocol.event). */
 void imap_event(struct gd_conn *conn, enum gd_conn_event ev);
+/* "TAG OK|NO|BAD [CODE] text": NO/BAD go through imap_reply_err; every
+ * BAD counts towards max-bad-commands (BYE and close past it). */
 void imap_tagged(struct imap_session *s, enum imap_status st,
     enum imap_code code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void imap_reply_err(struct imap_session *s, const struct imap_error *err);
 void imap_refusal(struct imap_session *s, enum imap_refusal why);
+/* A mailbox API failure as NO with RFC 5530's code (`append`: NOTFOUND
+ * is [TRYCREATE]); TEMP and CORRUPT are logged, their text not shown. */
 void imap_mail_error(struct imap_session *s, const struct gd_mail_error *e,
     bool append, const char *what);
+/* "* " fmt CRLF, written at once. */
 void imap_untagged(struct imap_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Write what the last job queued in s->out (before its tagged reply). */
 void imap_flush_out(struct imap_session *s);
+/* Graceful close (state LOGOUT). */
 void imap_close(struct imap_session *s, const char *reason);
+/* Pause input (true) while a job, a SASL step or a streamed reply is
+ * pending; false resumes it, or says BYE if a shutdown came meanwhile. */
 void imap_busy(struct imap_session *s, bool busy);
+/* Run work(s) in the blocking pool, then done(s) on the loop, input
+ * paused; in the selected state the work is followed by a view sync
+ * (without EXPUNGE for IMAP_CMDF_NO_EXPUNGE commands) whose updates go
+ * to s->out.  The loop leaves the store, the mailbox and s->out alone
+ * meanwhile.  If the connection closes under it, done is skipped and the
+ * session freed afterwards.  A refused submission answers NO
+ * [UNAVAILABLE]. */
 void imap_job(struct imap_session *s, imap_job_fn *work, imap_job_fn *done);
+/* The cursor over the current command's arguments (s->cmd_pool, mode). */
 void imap_args_start(struct imap_session *s, struct imap_args *a,
     struct imap_error *err);
+/* Change state; the idle timer follows (preauth-timeout, autologout). */
 void imap_set_state(struct imap_session *s, enum imap_state state);
+/* (Re)start the reader with the session's limits; raw input mode.  Only
+ * at a command boundary. */
 void imap_reader_start(struct imap_session *s);
 
 /* imap-auth.c */
+/* The capability list now (states, TLS, SASL), without "CAPABILITY". */
 void imap_capability_string(struct imap_session *s, struct imap_out *o);
 void imap_cmd_capability(struct imap_session *s);
 void imap_cmd_starttls(struct imap_session *s);
 void imap_cmd_login(struct imap_session *s);
 void imap_cmd_authenticate(struct imap_session *s);
+/* A raw line during AUTHENTICATE (a response, "*", or garbage). */
 void imap_auth_line(struct imap_session *s, const char *line, size_t len);
+/* Drop any SASL exchange in progress (STARTTLS, close, bad line). */
 void imap_auth_reset(struct imap_session *s);
 void imap_cmd_enable(struct imap_session *s);
 void imap_cmd_id(struct imap_session *s);
@@ -199,7 +234,10 @@ void imap_cmd_logout(struct imap_session *s);
 void imap_cmd_namespace(struct imap_session *s);
 
 /* imap-mailboxes.c */
+/* Authenticated as s->user: open the store (and special-use folders)
+ * in a job, then the tagged OK [CAPABILITY ...] or NO [UNAVAILABLE]. */
 void imap_store_open(struct imap_session *s);
+/* Pool thread: abort an append, close the mailbox and the store. */
 void imap_store_close_work(struct imap_session *s);
 void imap_cmd_list(struct imap_session *s, bool lsub);
 void imap_cmd_create(struct imap_session *s);
@@ -210,16 +248,26 @@ void imap_cmd_status(struct imap_session *s);
 
 /* imap-select.c */
 void imap_cmd_select(struct imap_session *s, bool examine);
+/* CLOSE (`expunge`: \Deleted go first, unless read-only) or UNSELECT. */
 void imap_cmd_close(struct imap_session *s, bool expunge);
 void imap_cmd_expunge(struct imap_session *s, bool uid);
+/* NOOP and CHECK: the updates when selected, then OK. */
 void imap_cmd_noop(struct imap_session *s);
+/* Pool thread: sync s->box (GD_MAIL_SYNC_* flags), queueing EXPUNGE,
+ * FETCH FLAGS, FLAGS, EXISTS, RECENT (rev1) into s->out. */
 void imap_view_sync(struct imap_session *s, unsigned flags);
+/* Message `seq`'s flag list into s->out (\Recent for rev1 only). */
 void imap_msg_flags(struct imap_session *s, uint32_t seq);
 
 /* imap-messages.c */
+/* Resolve a parsed set to sorted sequence-number ranges of s->box (UID
+ * sets: existing UIDs only; "$": the saved result).  0, or -1 after
+ * replying (NO [NOTSAVED], BAD for numbers beyond the view). */
 int imap_resolve_set(struct imap_session *s, struct imap_seqset *set,
     bool uid);
+/* The highest UID in the view, 0 when empty. */
 uint32_t imap_uid_star(struct imap_session *s);
+/* Forget the SEARCHRES result (SELECT, EXAMINE, CLOSE, UNSELECT). */
 void imap_saved_reset(struct imap_session *s);
 void imap_cmd_store(struct imap_session *s, bool uid);
 void imap_cmd_copy(struct imap_session *s, bool uid, bool move);
@@ -229,16 +277,24 @@ void imap_cmd_search(struct imap_session *s, bool uid);
 
 /* imap-idle.c */
 void imap_cmd_idle(struct imap_session *s);
+/* The raw line that ends IDLE (DONE: OK; anything else: BAD). */
 void imap_idle_line(struct imap_session *s, const char *line, size_t len);
+/* Stop the change notification and IDLE (before the mailbox closes). */
 void imap_idle_stop(struct imap_session *s);
 
 /* imap-append.c */
+/* IMAP_RD_LITERAL of APPEND's message: start the append in a job, then
+ * accept ("+ ...") or refuse the literal. */
 void imap_append_literal(struct imap_session *s);
+/* IMAP_RD_DATA: the message's next octets, written as they come. */
 void imap_append_data(struct imap_session *s, const char *data, size_t len);
+/* Drop an append in progress (loop or pool; FILE class). */
 void imap_append_abort(struct imap_session *s);
+/* The APPEND command complete: commit (APPENDUID) or refuse. */
 void imap_cmd_append(struct imap_session *s);
 
-/* imap-fetch-cmd.c */
+/* imap-fetch-cmd.c: FETCH / UID FETCH (metadata here; content through
+ * the seam imap_fetch_content(), README.md). */
 void imap_cmd_fetch(struct imap_session *s, bool uid);
 
 #endif
