@@ -7,7 +7,8 @@
  *               login, and the `special-use:` folders no mailbox holds
  *               the attribute of yet (RFC 6154)
  *   LIST, LSUB  patterns with the reference, LIST-EXTENDED selection
- *               (SUBSCRIBED, SPECIAL-USE) and return options
+ *               (SUBSCRIBED, SPECIAL-USE, RECURSIVEMATCH with CHILDINFO)
+ *               and return options
  *               (SUBSCRIBED, CHILDREN, SPECIAL-USE, STATUS: RFC 5258,
  *               5819, 6154); \HasChildren / \HasNoChildren always
  *   CREATE (with USE), DELETE, RENAME (INBOX: its messages move, RFC
@@ -369,7 +370,7 @@ imap_list_attrs(struct imap_session *s, unsigned a, bool lsub)
 
 static void
 imap_list_line(struct imap_session *s, const struct imap_list_item *it,
-    bool lsub)
+    bool lsub, bool childinfo)
 {
 	struct gd_mail_status st;
 	unsigned items = s->job.list.status_items;
@@ -378,6 +379,8 @@ imap_list_line(struct imap_session *s, const struct imap_list_item *it,
 	imap_list_attrs(s, it->attrs, lsub);
 	imap_out_printf(&s->out, ") \"/\" ");
 	imap_out_mailbox(&s->out, s->cmd_pool, it->name, s->mode);
+	if (childinfo)
+		imap_out_printf(&s->out, " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
 	imap_out_printf(&s->out, "\r\n");
 	/* LIST-STATUS (RFC 5819): selectable mailboxes only; a failure
 	 * leaves the STATUS line out. */
@@ -389,6 +392,8 @@ imap_list_line(struct imap_session *s, const struct imap_list_item *it,
 	if (gd_mail_store_status(s->store, it->name, items, &st, NULL) == 0)
 		imap_status_line(s, it->name, items, &st);
 }
+
+static void imap_list_rmatch(struct imap_session *s, unsigned flags);
 
 static void
 imap_list_work(struct imap_session *s)
@@ -406,11 +411,77 @@ imap_list_work(struct imap_session *s)
 		flags |= GD_MAIL_LIST_ONLY_SUBSCRIBED;
 	if (l->sel & IMAP_LIST_SEL_SPECIAL_USE)
 		flags |= GD_MAIL_LIST_ONLY_SPECIAL_USE;
+	if (!lsub && (l->sel & IMAP_LIST_SEL_RECURSIVEMATCH) &&
+	    (l->sel & IMAP_LIST_SEL_SUBSCRIBED)) {
+		imap_list_rmatch(s, flags);
+		return;
+	}
 	s->job.result = gd_mail_store_list(s->store,
 	    (const char *const *)l->patterns, flags, imap_list_collect, &acc,
 	    &s->job.err);
 	for (i = 0; s->job.result == 0 && i < acc.count; i++)
-		imap_list_line(s, &acc.items[i], lsub);
+		imap_list_line(s, &acc.items[i], lsub, false);
+}
+
+/* A subscribed name below `name`? (RFC 5258 CHILDINFO) */
+static bool
+imap_list_sub_child(const struct imap_list_acc *subs, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < subs->count; i++)
+		if (strncmp(subs->items[i].name, name, n) == 0 &&
+		    subs->items[i].name[n] == GD_MAIL_DELIM)
+			return true;
+	return false;
+}
+
+static bool
+imap_list_matches(const struct imap_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->npatterns; i++)
+		if (gd_mail_pattern_match(l->patterns[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * LIST (SUBSCRIBED RECURSIVEMATCH) (RFC 5258 3.5): the subscribed
+ * mailboxes that match, and the matching parents of subscribed ones
+ * with CHILDINFO ("SUBSCRIBED"); gone subscriptions as \NonExistent.
+ */
+static void
+imap_list_rmatch(struct imap_session *s, unsigned flags)
+{
+	static const char *const all_names[] = { "*", NULL };
+	struct imap_list_acc subs = { .s = s }, all = { .s = s };
+	const struct imap_list *l = &s->job.list;
+	const struct imap_list_item *it;
+	bool child;
+	size_t i;
+
+	s->job.result = gd_mail_store_list(s->store, all_names,
+	    GD_MAIL_LIST_ONLY_SUBSCRIBED, imap_list_collect, &subs,
+	    &s->job.err);
+	if (s->job.result == 0)
+		s->job.result = gd_mail_store_list(s->store,
+		    (const char *const *)l->patterns,
+		    flags & ~GD_MAIL_LIST_ONLY_SUBSCRIBED, imap_list_collect,
+		    &all, &s->job.err);
+	for (i = 0; s->job.result == 0 && i < all.count; i++) {
+		it = &all.items[i];
+		child = imap_list_sub_child(&subs, it->name);
+		if ((it->attrs & GD_MAIL_LIST_SUBSCRIBED) || child)
+			imap_list_line(s, it, false, child);
+	}
+	for (i = 0; s->job.result == 0 && i < subs.count; i++) {
+		it = &subs.items[i];
+		if ((it->attrs & GD_MAIL_LIST_NONEXISTENT) &&
+		    imap_list_matches(l, it->name))
+			imap_list_line(s, it, false, false);
+	}
 }
 
 /* LIST "" "": the delimiter and the root (RFC 9051 6.3.9). */

@@ -247,6 +247,23 @@ def test_list_extended(srv):
     check(len(st) == 1 and re.search(r'\(MESSAGES \d+ UIDNEXT \d+\)',
                                      st[0]) is not None,
           "LIST RETURN (STATUS): a STATUS line: %s" % lines)
+    c.run("CREATE Proj/Sub")
+    c.run("SUBSCRIBE Proj/Sub")
+    c.run("SUBSCRIBE Gone")
+    lines, done = c.run('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"')
+    check(any(l.endswith('"Proj" ("CHILDINFO" ("SUBSCRIBED"))')
+              for l in lines) and
+          any("\\NonExistent" in l and l.endswith('"Gone"')
+              for l in lines) and
+          not any('"Proj/Sub"' in l for l in lines),
+          "LIST (SUBSCRIBED RECURSIVEMATCH): CHILDINFO on the parent, "
+          "gone subscriptions \\NonExistent: %s" % lines)
+    lines, done = c.run('LIST (SUBSCRIBED) "" "*"')
+    check(any("\\Subscribed" in l and l.endswith('"Proj/Sub"')
+              for l in lines) and
+          not any(l.endswith('"Proj"') for l in lines),
+          "LIST (SUBSCRIBED): only subscriptions: %s" % lines)
+    c.run("UNSUBSCRIBE Gone")
     lines, done = c.run('LIST "" ""')
     check(lines == ['* LIST (\\Noselect) "/" ""'],
           "LIST \"\" \"\": the delimiter: %s" % lines)
