@@ -83,6 +83,21 @@ imap_cmd_logout(struct imap_session *s)
 	imap_close(s, "logout");
 }
 
+/* The client's name for the log: printable ASCII only, no quotes. */
+static void
+imap_id_log(struct imap_session *s, const char *name)
+{
+	char clean[65];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < sizeof(clean) - 1; i++)
+		clean[i] = name[i] >= 0x20 && name[i] < 0x7f &&
+		    name[i] != '"' && name[i] != '\\' ? name[i] : '?';
+	clean[i] = '\0';
+	gd_log(GD_LOG_INFO, "imap.id", "session=%s client=\"%s\"",
+	    gd_conn_id(s->conn), clean);
+}
+
 void
 imap_cmd_id(struct imap_session *s)
 {
@@ -99,8 +114,7 @@ imap_cmd_id(struct imap_session *s)
 	for (i = 0; i < id.count; i++)
 		if (strcasecmp(id.fields[i], "name") == 0 &&
 		    id.values[i] != NULL)
-			gd_log(GD_LOG_INFO, "imap.id", "session=%s client=\"%.64s"
-			    "\"", gd_conn_id(s->conn), id.values[i]);
+			imap_id_log(s, id.values[i]);
 	if (s->cfg->id)
 		imap_untagged(s, "ID (\"name\" \"gumdrop\" \"version\" \"%s\")",
 		    PACKAGE_VERSION);

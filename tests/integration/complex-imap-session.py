@@ -336,6 +336,11 @@ def test_login_auth(srv):
     lines, done = c.run("ID (\"name\" \"test\")")
     check(untagged(lines, 'ID ("name" "gumdrop"') and " OK " in done,
           "ID answers the server's name")
+    c.send('id2 ID ("name" {12+}\r\nab\r\nevent=xy)\r\n')
+    done = c.tagged("id2")[-1]
+    check(done.startswith("id2 OK") and
+          srv.d.wait_log('client="ab??event=xy"', timeout=5),
+          "an ID name with CRLF is logged on one line")
     lines, done = c.run("NAMESPACE")
     check(lines == ['* NAMESPACE (("" "/")) NIL NIL'],
           "NAMESPACE: one personal namespace: %s" % lines)
