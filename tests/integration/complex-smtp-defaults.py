@@ -6,9 +6,13 @@ configs/users): swaks sends to demo@example.test on the SMTP listener
 byte after the trace fields; submission requires AUTH (530 5.7.0) and
 takes demo/demo after STARTTLS; submissions is implicit TLS; LMTP
 answers on unix:build/run/lmtp.sock; mail for other domains is refused
-(550 5.7.1 relay denied)."""
+(550 5.7.1 relay denied); IMAP offers STARTTLS and IMAPS serves
+demo/demo with the special-use folders."""
+import imaplib
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
 
@@ -21,12 +25,12 @@ tmp = tempfile.mkdtemp(prefix="gdtest-")
 with open(os.path.join(SRCDIR, "configs", "gumdrop.yaml")) as f:
     text = f.read()
 ports = {}
-for fixed in ("2525", "2587", "2465", "7007", "7008"):
+for fixed in ("2525", "2587", "2465", "7007", "7008", "1143", "1993"):
     ports[fixed] = free_port()
     check(fixed in text, "configs/gumdrop.yaml has port %s" % fixed)
     text = text.replace(":%s\"" % fixed, ":%d\"" % ports[fixed])
 text = text.replace('"[::1]:%d"' % ports["7007"], '"[::1]:%d"'
-                    % free_port(__import__("socket").AF_INET6))
+                    % free_port(socket.AF_INET6))
 os.makedirs(os.path.join(tmp, "build", "run", "tls"))
 os.makedirs(os.path.join(tmp, "configs"))
 shutil.copy(os.path.join(SRCDIR, "configs", "users"),
@@ -88,6 +92,21 @@ r = c.cmd("RCPT TO:<someone@elsewhere.example>")
 check(r[0] == 550 and r[1][0].startswith("5.7.1"), "other domains: 550 "
       "5.7.1 (%r)" % (r,))
 c.cmd("QUIT")
+# IMAP (issue 9): STARTTLS on imap, IMAPS with the special-use folders.
+with socket.create_connection(("127.0.0.1", ports["1143"]),
+                              timeout=TIMEOUT) as sk:
+    greet = sk.recv(4096).decode()
+check("STARTTLS" in greet and "LOGINDISABLED" in greet,
+      "imap listener: STARTTLS, LOGINDISABLED before it")
+m = imaplib.IMAP4_SSL("127.0.0.1", ports["1993"], timeout=TIMEOUT,
+                      ssl_context=ssl.create_default_context(cafile=cert))
+typ, _ = m.login("demo", "demo")
+typ2, data = m.list()
+check(typ == "OK" and typ2 == "OK" and
+      any(b"\\Sent" in l for l in data) and
+      any(b"\\Trash" in l for l in data),
+      "imaps: demo/demo, special-use folders listed: %r" % data)
+m.logout()
 check(d.stop() == 0, "daemon exits cleanly")
 shutil.rmtree(tmp, ignore_errors=True)
 finish()
