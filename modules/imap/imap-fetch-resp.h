@@ -190,6 +190,15 @@ int imap_section_resolve(const struct gd_mime_part *root, uint64_t msg_size,
     const struct imap_fetch_att *att, struct imap_section *sec,
     struct imap_error *err);
 
+/*
+ * The section an RFC822 item stands for: IMAP_FETCH_RFC822 is BODY[],
+ * IMAP_FETCH_RFC822_HEADER BODY.PEEK[HEADER], IMAP_FETCH_RFC822_TEXT
+ * BODY[TEXT] (RFC 3501 6.4.5); fills *att (its response name is the
+ * item's, not imap_fetch_att_name()'s).
+ */
+void imap_section_rfc822(enum imap_fetch_item item,
+    struct imap_fetch_att *att);
+
 /* HEADER.FIELDS[.NOT] over a header block, one byte range at a time. */
 #define IMAP_HDRF_NAME_MAX	256
 struct imap_hdrfilter {
@@ -230,7 +239,8 @@ struct imap_fetch_stream {
 	struct imap_section sec;
 	uint64_t total;			/* result size before <partial> */
 	uint64_t skip;			/* result octets to drop */
-	uint64_t left;			/* result octets still to send */
+	uint64_t size;			/* result octets to send */
+	uint64_t left;			/* of them still to send */
 	uint64_t in_pos;		/* next source offset to read */
 	uint64_t in_end;
 	bool has_nul;
@@ -253,8 +263,8 @@ struct imap_fetch_stream {
 int imap_fetch_stream_open(struct imap_fetch_stream *st, struct imap_src *src,
     const struct imap_section *sec);
 
-/* Octets the literal will hold (the {n}); BINARY.SIZE's value is
- * imap_fetch_stream_total(). */
+/* Octets the literal will hold (the {n}; 0 for BINARY.SIZE, whose value
+ * is imap_fetch_stream_total()). */
 uint64_t imap_fetch_stream_size(const struct imap_fetch_stream *st);
 uint64_t imap_fetch_stream_total(const struct imap_fetch_stream *st);
 /* The result holds a NUL: BINARY must send it as literal8 "~{n}". */

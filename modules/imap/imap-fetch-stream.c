@@ -127,6 +127,7 @@ imap_fetch_stream_open(struct imap_fetch_stream *st, struct imap_src *src,
 	} else if (fs_measure(st) < 0)
 		return -1;
 	fs_window(st);
+	st->size = sec->size_only ? 0 : st->left;
 	if (sec->size_only)
 		return 0;
 	if (sec->kind == IMAP_SEC_RANGE) {
@@ -141,7 +142,7 @@ imap_fetch_stream_open(struct imap_fetch_stream *st, struct imap_src *src,
 uint64_t
 imap_fetch_stream_size(const struct imap_fetch_stream *st)
 {
-	return st->left;
+	return st->size;
 }
 
 uint64_t

@@ -23,17 +23,25 @@ sec_inner(const struct gd_mime_part *p)
 	return p->children;
 }
 
-/* Follow the part numbers; NULL when a part does not exist. */
+/*
+ * Follow the part numbers; NULL when a part does not exist.  Only a
+ * message (the root, or the message of a message/rfc822 part) that is
+ * not multipart has a part 1, its body (RFC 3501 6.4.5); a leaf inside
+ * a multipart has no parts (Dovecot takes "n.1" of a leaf as the leaf).
+ */
 static const struct gd_mime_part *
 sec_find(const struct gd_mime_part *root, const uint32_t *num,
     unsigned depth)
 {
 	const struct gd_mime_part *p = root, *c;
+	bool message = true;
 	unsigned i;
 
 	for (i = 0; i < depth; i++) {
-		if (i > 0 && sec_inner(p) != NULL)
+		if (i > 0 && sec_inner(p) != NULL) {
 			p = sec_inner(p);
+			message = true;
+		}
 		if (sec_is_multipart(p)) {
 			for (c = p->children; c != NULL; c = c->next)
 				if (c->index == num[i])
@@ -41,9 +49,12 @@ sec_find(const struct gd_mime_part *root, const uint32_t *num,
 			if (c == NULL)
 				return NULL;
 			p = c;
-		} else if (num[i] != 1 ||
+			message = false;
+		} else if (num[i] != 1 || !message ||
 		    gd_mime_part_is(p, "multipart", NULL))
-			return NULL;	/* a multipart without parts */
+			return NULL;	/* (or a multipart without parts) */
+		else
+			message = false;
 	}
 	return p;
 }
@@ -151,4 +162,16 @@ imap_section_resolve(const struct gd_mime_part *root, uint64_t msg_size,
 	if (att->kind != IMAP_ATT_BODY)
 		return sec_binary(sec, p, err);
 	return 0;
+}
+
+void
+imap_section_rfc822(enum imap_fetch_item item, struct imap_fetch_att *att)
+{
+	memset(att, 0, sizeof(*att));
+	att->kind = IMAP_ATT_BODY;
+	att->peek = item == IMAP_FETCH_RFC822_HEADER;
+	if (item == IMAP_FETCH_RFC822_HEADER)
+		att->section = IMAP_SECTION_HEADER;
+	else if (item == IMAP_FETCH_RFC822_TEXT)
+		att->section = IMAP_SECTION_TEXT;
 }

@@ -14,6 +14,9 @@
 
 #include "imap-fetch-resp.h"
 
+/* Length of the last ft_fetch() result (it may hold NULs). */
+static size_t ft_len;
+
 struct ft_msg {
 	char *data;
 	size_t len;
@@ -119,7 +122,9 @@ ft_fetch(struct gd_pool *pool, struct ft_msg *m, const char *item,
 		imap_sbuf_add(&sb, buf, (size_t)n);
 		cr_assert_lt(++rounds, 100000);
 	}
-	cr_assert_eq(sb.len, imap_fetch_stream_size(st), "%s", item);
+	cr_assert_eq(sb.len, imap_fetch_stream_size(st), "%s %zu %zu", item,
+	    sb.len, (size_t)imap_fetch_stream_size(st));
+	ft_len = sb.len;
 	return sb.buf;
 }
 
