@@ -170,6 +170,9 @@ struct imap_section {
 	uint64_t p_offset;
 	uint64_t p_length;
 	bool size_only;				/* BINARY.SIZE */
+	/* RANGE: a part in it has NUL octets in its body (message.h's
+	 * GD_MIME_BINARY_BODY) */
+	bool nul;
 };
 
 /*
@@ -182,9 +185,10 @@ struct imap_section {
  * not exist (any number under a multipart without parts among them),
  * or HEADER/TEXT on a part that is not a message, gives an empty range:
  * the item is sent as an empty string, as Dovecot does (the RFCs leave
- * it open; NIL would be legal too).  BINARY on a leaf with base64 or quoted-printable gives
- * IMAP_SEC_DECODE; with an unknown encoding it is refused: -1 with *err
- * NO [UNKNOWN-CTE].  Every range lies inside [0, msg_size).  Pure.
+ * it open; NIL would be legal too).  BINARY on a leaf with base64 or
+ * quoted-printable gives IMAP_SEC_DECODE; with an unknown encoding it
+ * is refused: -1 with *err NO [UNKNOWN-CTE].  Every range lies inside
+ * [0, msg_size).  Pure.
  */
 int imap_section_resolve(const struct gd_mime_part *root, uint64_t msg_size,
     const struct imap_fetch_att *att, struct imap_section *sec,

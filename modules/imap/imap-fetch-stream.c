@@ -122,8 +122,7 @@ imap_fetch_stream_open(struct imap_fetch_stream *st, struct imap_src *src,
 	st->sec = *sec;
 	if (sec->kind == IMAP_SEC_RANGE) {
 		st->total = sec->size;
-		st->has_nul = sec->part != NULL &&
-		    (sec->part->flags & GD_MIME_BINARY_BODY);
+		st->has_nul = sec->nul;
 	} else if (fs_measure(st) < 0)
 		return -1;
 	fs_window(st);

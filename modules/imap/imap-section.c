@@ -120,6 +120,20 @@ sec_body(const struct imap_fetch_att *att, struct imap_section *sec,
 	}
 }
 
+/* Does a body in the subtree of `p` hold NUL octets? */
+static bool
+sec_has_nul(const struct gd_mime_part *p)
+{
+	const struct gd_mime_part *c;
+
+	if (p->flags & GD_MIME_BINARY_BODY)
+		return true;
+	for (c = p->children; c != NULL; c = c->next)
+		if (sec_has_nul(c))
+			return true;
+	return false;
+}
+
 /* BINARY: leaves are decoded; anything else is sent as it is. */
 static int
 sec_binary(struct imap_section *sec, const struct gd_mime_part *p,
@@ -159,6 +173,8 @@ imap_section_resolve(const struct gd_mime_part *root, uint64_t msg_size,
 		return 0;
 	sec_body(att, sec, p, sec_message(p, att->depth), msg_size);
 	sec->part = att->depth > 0 ? p : NULL;
+	sec->nul = sec->size > 0 && att->section == IMAP_SECTION_ALL &&
+	    sec_has_nul(p);
 	if (att->kind != IMAP_ATT_BODY)
 		return sec_binary(sec, p, err);
 	return 0;

@@ -48,7 +48,8 @@ fetch(struct ft_msg *m, const char *item)
 	"Sender: list-bounces@lists.example.net\r\n" \
 	"Subject: =?UTF-8?Q?caf=C3=A9?= meeting\r\n" \
 	"To: undisclosed-recipients:;, Bob <bob@example.com>\r\n" \
-	"Cc: team: ann@example.com, \"Carl \\\"C\\\"\" <carl@example.com>;\r\n" \
+	"Cc: team: ann@example.com, " \
+	"\"Carl \\\"C\\\"\" <carl@example.com>;\r\n" \
 	"Bcc: <@relay.example,@gw.example:ops@example.com>\r\n" \
 	"In-Reply-To: <prev@example.org>\r\n" \
 	"Message-ID: <msg1@example.org>\r\n" \
@@ -343,4 +344,37 @@ Test(imap_section, hdrfilter_bytewise)
 	cr_assert_eq(n, strlen("Subject: a\r\n b\r\nsubject: c\r\n\r\n"));
 	cr_assert(memcmp(res, "Subject: a\r\n b\r\nsubject: c\r\n\r\n", n) ==
 	    0);
+}
+
+/* A NUL in an undecoded body: BINARY must go as literal8. */
+Test(imap_section, nul_in_raw_body)
+{
+	static const char msg[] = "Subject: n\r\n\r\na\0b\r\n";
+	struct imap_fetch_stream st;
+	struct imap_fetch_att att;
+	struct imap_section sec;
+	struct imap_error err;
+	struct imap_mem_src ms;
+	const struct gd_mime_part *root;
+	uint64_t size;
+
+	imap_src_mem(&ms, msg, sizeof(msg) - 1);
+	cr_assert_eq(imap_msg_tree(pool, &ms.src, NULL, &root, &size), 0);
+	memset(&att, 0, sizeof(att));
+	att.kind = IMAP_ATT_BINARY;
+	att.part[0] = 1;
+	att.depth = 1;
+	cr_assert_eq(imap_section_resolve(root, size, &att, &sec, &err), 0);
+	cr_assert_eq(imap_fetch_stream_open(&st, &ms.src, &sec), 0);
+	cr_assert_eq(imap_fetch_stream_size(&st), 5);
+	cr_assert(imap_fetch_stream_has_nul(&st));
+	att.depth = 0;
+	cr_assert_eq(imap_section_resolve(root, size, &att, &sec, &err), 0);
+	cr_assert_eq(imap_fetch_stream_open(&st, &ms.src, &sec), 0);
+	cr_assert(imap_fetch_stream_has_nul(&st));
+	att.section = IMAP_SECTION_HEADER;
+	att.kind = IMAP_ATT_BODY;
+	cr_assert_eq(imap_section_resolve(root, size, &att, &sec, &err), 0);
+	cr_assert_eq(imap_fetch_stream_open(&st, &ms.src, &sec), 0);
+	cr_assert_not(imap_fetch_stream_has_nul(&st));
 }
