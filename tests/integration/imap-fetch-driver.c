@@ -7,7 +7,9 @@
  *                                       '(ENVELOPE BODY.PEEK[1.MIME])'
  *
  * Writes "* 1 FETCH (...)\r\n" to stdout, literals included, streaming
- * sections through imap_fetch_stream_produce() in small chunks.
+ * sections through imap_fetch_stream_produce() in small chunks.  The
+ * file is read as a store serves it: a gd_mail_content over the file
+ * (mailbox-impl.h) with bare LF served as CRLF, as Dovecot does.
  * Exit 0, or 1 with a message on stderr (a refused item prints its NO).
  */
 #include "config.h"
@@ -16,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <gumdrop/gumdrop.h>
+#include <gumdrop/mailbox-impl.h>
 
 #include "imap-fetch-resp.h"
 
@@ -42,6 +48,19 @@ drv_slurp(const char *path, size_t *len_r)
 	fclose(f);
 	*len_r = len;
 	return buf;
+}
+
+/* The size with each LF not after CR counted as CRLF. */
+static uint64_t
+drv_served_size(const char *data, size_t len)
+{
+	uint64_t n = len;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
+			n++;
+	return n;
 }
 
 static int
@@ -131,7 +150,8 @@ int
 main(int argc, char **argv)
 {
 	struct gd_pool *pool;
-	struct imap_mem_src ms;
+	struct imap_content_src cs;
+	struct gd_mail_content *content;
 	struct imap_args a;
 	struct imap_error err;
 	struct imap_fetch f;
@@ -150,6 +170,8 @@ main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
+	content = gd_mail_content_from_fd(open(argv[1], O_RDONLY), 0, len,
+	    true, drv_served_size(data, len));
 	pool = gd_pool_create("driver");
 	items = gd_pool_printf(pool, " %s", argv[2]);
 	imap_args_init(&a, items, strlen(items), pool, 0, &err);
@@ -157,10 +179,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "BAD %s\n", err.text);
 		return 1;
 	}
-	imap_src_mem(&ms, data, len);
-	if (imap_msg_tree(pool, &ms.src, NULL, &root, &size) < 0)
+	imap_src_content(&cs, content);
+	if (imap_msg_tree(pool, &cs.src, NULL, &root, &size) < 0)
 		return 1;
-	rc = drv_fetch(pool, &ms.src, root, size, &f);
+	rc = drv_fetch(pool, &cs.src, root, size, &f);
+	gd_mail_content_close(&content);
 	gd_pool_destroy(&pool);
 	free(data);
 	return rc < 0 ? 1 : 0;
