@@ -378,3 +378,63 @@ Test(imap_section, nul_in_raw_body)
 	cr_assert_eq(imap_fetch_stream_open(&st, &ms.src, &sec), 0);
 	cr_assert_not(imap_fetch_stream_has_nul(&st));
 }
+
+/* A 4 MiB attachment streams through the fixed-size streamer: nothing
+ * is allocated while sizing or producing, and the decoded octets are
+ * exact, with a partial in the middle too. */
+Test(imap_section, large_part_bounded_memory)
+{
+	static const char head[] = "Content-Type: multipart/mixed; "
+	    "boundary=q\r\n\r\n--q\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+	static const char tail[] = "\r\n--q--\r\n";
+	const size_t lines = 4 * 1024 * 1024 / 57;
+	struct imap_fetch_stream *st = gd_pool_alloc(pool, sizeof(*st));
+	struct imap_fetch_att att;
+	struct imap_section sec;
+	struct imap_error err;
+	struct imap_mem_src ms;
+	const struct gd_mime_part *root;
+	char *msg, *w, buf[1000], line[78];
+	uint64_t size, got = 0;
+	size_t i, used;
+	bool done = false;
+	ssize_t n;
+
+	/* 57 octets "AAA..." are 76 base64 characters: 19 "QUFB". */
+	for (i = 0; i < 19; i++)
+		memcpy(line + 4 * i, "QUFB", 4);
+	memcpy(line + 76, "\r\n", 2);
+	msg = gd_pool_alloc(pool, sizeof(head) + lines * 78 + sizeof(tail));
+	w = msg + strlen(strcpy(msg, head));
+	for (i = 0; i < lines; i++, w += 78)
+		memcpy(w, line, 78);
+	w += strlen(strcpy(w, tail));
+	imap_src_mem(&ms, msg, (size_t)(w - msg));
+	cr_assert_eq(imap_msg_tree(pool, &ms.src, NULL, &root, &size), 0);
+	memset(&att, 0, sizeof(att));
+	att.kind = IMAP_ATT_BINARY;
+	att.part[0] = 1;
+	att.depth = 1;
+	cr_assert_eq(imap_section_resolve(root, size, &att, &sec, &err), 0);
+	used = gd_pool_used(pool);
+	cr_assert_eq(imap_fetch_stream_open(st, &ms.src, &sec), 0);
+	cr_assert_eq(imap_fetch_stream_size(st), (uint64_t)lines * 57);
+	while (!done) {
+		n = imap_fetch_stream_produce(st, buf, sizeof(buf), &done);
+		cr_assert_gt(n, 0);
+		for (i = 0; i < (size_t)n; i++)
+			cr_assert_eq(buf[i], 'A');
+		got += (uint64_t)n;
+	}
+	cr_assert_eq(got, (uint64_t)lines * 57);
+	cr_assert_eq(gd_pool_used(pool), used);
+	att.partial = true;
+	att.offset = 1000001;
+	att.length = 7;
+	cr_assert_eq(imap_section_resolve(root, size, &att, &sec, &err), 0);
+	cr_assert_eq(imap_fetch_stream_open(st, &ms.src, &sec), 0);
+	cr_assert_eq(imap_fetch_stream_size(st), 7);
+	cr_assert_eq(imap_fetch_stream_produce(st, buf, sizeof(buf), &done),
+	    7);
+	cr_assert(done);
+}
