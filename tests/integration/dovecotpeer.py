@@ -10,6 +10,8 @@ right).
         d.ports["imap"], d.ports["imaps"]   # IMAPS only with cert/key
         d.restart()                           # same config, new processes
 
+`extra` is more dovecot.conf text (SPECIAL_USE: the special-use folders
+gumdrop's imap module makes, made the same way).
 Everything lives under `work` (base_dir, state, logs, passwd-file,
 home); the user comes from a passwd-file (passdb) and a static userdb
 pointing at `maildir` (Maildir++ layout: folders are ".Name" beside
@@ -83,6 +85,33 @@ ssl_key = <%(key)s
 SSL_OFF = """
 ssl = no
 """
+# The special-use folders of gumdrop's imap module (its `special-use:`
+# default), created at login with their attributes, as it does.
+SPECIAL_USE = """
+namespace inbox {
+  inbox = yes
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = subscribe
+  }
+}
+"""
 # Dovecot's own programs for each protocol (the Debian package's).
 PROGRAMS = {"pop3": "/usr/lib/dovecot/pop3",
             "imap": "/usr/lib/dovecot/imap"}
@@ -117,7 +146,7 @@ def chown_tree(top, uid, gid):
 
 class DovecotPeer:
     def __init__(self, work, maildir, user, password, cert=None, key=None,
-                 protocols=("pop3",)):
+                 protocols=("pop3",), extra=""):
         for proto in protocols:
             if binary() is None or not os.path.exists(PROGRAMS[proto]):
                 raise RuntimeError("%s is not installed (scripts/lib.sh "
@@ -148,7 +177,8 @@ class DovecotPeer:
         while d not in ("/", ""):
             os.chmod(d, os.stat(d).st_mode | 0o711)
             d = os.path.dirname(d)
-        text = CONF % values + (SSL_ON if cert else SSL_OFF) % values
+        text = CONF % values + (SSL_ON if cert else SSL_OFF) % values + \
+            extra
         for proto in protocols:
             text += SERVICE % {"proto": proto, "port": self.ports[proto],
                                "tls_port": self.ports[proto + "s"],

@@ -155,7 +155,7 @@ class Dovecot(Gumdrop):
     """The reference peer (IMAP_TEST_PEER=dovecot)."""
 
     def __init__(self, tmp):
-        from dovecotpeer import DovecotPeer
+        from dovecotpeer import SPECIAL_USE, DovecotPeer
         os.makedirs(tmp, exist_ok=True)
         self.cafile, key = make_cert(tmp)
         self.maildir = os.path.join(tmp, "mail")
@@ -163,7 +163,7 @@ class Dovecot(Gumdrop):
             os.makedirs(os.path.join(self.maildir, sub))
         self.d = DovecotPeer(os.path.join(tmp, "dovecot"), self.maildir,
                              USER, PASSWORD, self.cafile, key,
-                             protocols=("imap",))
+                             protocols=("imap",), extra=SPECIAL_USE)
         self.imap, self.imaps = self.d.ports["imap"], self.d.ports["imaps"]
         self.n = 0
 
