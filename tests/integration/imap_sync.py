@@ -110,8 +110,13 @@ def server_messages(srv):
         if not m or b"\\Noselect" in m.group(1):
             continue
         name = m.group(2).decode()
-        typ, _ = c.select('"%s"' % name, readonly=True)
+        typ, count = c.select('"%s"' % name, readonly=True)
         box = out[name.replace(sep, "/")] = {}
+        if typ != "OK":
+            continue
+        if count[0] == b"0":        # 1:* is no set in an empty mailbox
+            c.close()
+            continue
         typ, data = c.fetch("1:*", "(FLAGS BODY.PEEK[])")
         for item in data if typ == "OK" else []:
             if isinstance(item, tuple):
