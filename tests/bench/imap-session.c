@@ -171,7 +171,8 @@ is_line(struct is *s, char *line)
 	long lit;
 
 	for (;;) {
-		while ((eol = memchr(s->buf + s->off + scanned, '\n',
+		while (s->len - s->off == scanned ||
+		    (eol = memchr(s->buf + s->off + scanned, '\n',
 		    s->len - s->off - scanned)) == NULL) {
 			scanned = s->len - s->off;
 			is_fill(s);
