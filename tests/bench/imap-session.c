@@ -6,7 +6,8 @@
  *
  * The script has one command a line: "STEP COMMAND".  COMMAND is sent
  * as "tN COMMAND\r\n" and its responses are read up to the tagged
- * completion, which must be OK (or the session fails, exit 1).  Two
+ * completion; one that is not OK marks the step "failed" (its first such
+ * completion said on stderr) and the session goes on.  Two
  * commands are the client's own:
  *   @connect             connect and read the greeting
  *   @append MBOX DIR     APPEND every file of DIR (by name) to MBOX, one
@@ -19,8 +20,9 @@
  * octets of literal, skipped whole, then the line goes on.
  *
  * Prints one line per STEP (in first-use order): the name, the
- * microseconds, the octets received, the untagged responses, and the
- * commands.  With -o, each STEP's responses as received are also
+ * microseconds, the octets received, the untagged responses, the
+ * commands, and "ok" or "failed".  Exit 1 when the connection fails or
+ * the server closes it, or a script line is wrong.  With -o, each STEP's responses as received are also
  * written to dir/STEP, for comparing what two servers send.  -T (default
  * 300) bounds the session.
  */
@@ -47,6 +49,7 @@
 
 struct is_step {
 	char	 name[64];
+	int	 failed;	/* a completion was not OK */
 	double	 usec;
 	long	 octets, untagged, commands;
 	FILE	*out;
@@ -208,7 +211,10 @@ is_capabilities(struct is *s, const char *line)
 		s->literal_plus = 1;
 }
 
-/* Responses up to the tagged completion of tag, which must be OK. */
+/*
+ * Responses up to the tagged completion of tag.  One that is not OK
+ * marks the step failed (said on stderr) and the session goes on.
+ */
 static void
 is_complete(struct is *s, const char *tag, const char *what)
 {
@@ -225,8 +231,12 @@ is_complete(struct is *s, const char *tag, const char *what)
 		if (strncmp(line, tag, tl) == 0 && line[tl] == ' ')
 			break;
 	}
-	if (strncmp(line + tl + 1, "OK", 2) != 0)
-		is_fail("%s: %s", what, line);
+	if (strncmp(line + tl + 1, "OK", 2) != 0) {
+		if (!s->cur->failed)
+			fprintf(stderr, "imap-session: %s: %s: %.200s",
+			    s->cur->name, what, line);
+		s->cur->failed = 1;
+	}
 }
 
 static void
@@ -243,8 +253,11 @@ is_command(struct is *s, const char *cmd)
 	is_complete(s, tag, cmd);
 }
 
-/* Wait for the "+" of a synchronising literal. */
-static void
+/*
+ * Wait for the "+" of a synchronising literal: 1, or 0 when the command
+ * was refused instead (the step marked failed).
+ */
+static int
 is_continue(struct is *s, const char *what)
 {
 	char line[IS_LINE];
@@ -252,9 +265,14 @@ is_continue(struct is *s, const char *what)
 	for (;;) {
 		is_line(s, line);
 		if (line[0] == '+')
-			return;
-		if (line[0] != '*')
-			is_fail("%s: %s", what, line);
+			return 1;
+		if (line[0] != '*') {
+			if (!s->cur->failed)
+				fprintf(stderr, "imap-session: %s: %s: %.200s",
+				    s->cur->name, what, line);
+			s->cur->failed = 1;
+			return 0;
+		}
 		s->cur->untagged++;
 	}
 }
@@ -288,11 +306,11 @@ is_append_one(struct is *s, const char *mbox, const char *path)
 	n = snprintf(head, sizeof(head), "%s APPEND %s {%zu%s}\r\n", tag,
 	    mbox, len, s->literal_plus ? "+" : "");
 	is_write(s, head, n);
-	if (!s->literal_plus)
-		is_continue(s, "APPEND");
-	is_write(s, data, len);
-	is_write(s, "\r\n", 2);
-	is_complete(s, tag, "APPEND");
+	if (s->literal_plus || is_continue(s, "APPEND")) {
+		is_write(s, data, len);
+		is_write(s, "\r\n", 2);
+		is_complete(s, tag, "APPEND");
+	}
 	s->cur->commands++;
 	free(data);
 }
@@ -410,9 +428,10 @@ main(int argc, char **argv)
 		if (s.steps[i].out != NULL && fclose(s.steps[i].out) != 0)
 			is_fail("cannot write -o %s", s.steps[i].name);
 		if (s.steps[i].name[0] != '-')
-			printf("%s %.0f %ld %ld %ld\n", s.steps[i].name,
+			printf("%s %.0f %ld %ld %ld %s\n", s.steps[i].name,
 			    s.steps[i].usec, s.steps[i].octets,
-			    s.steps[i].untagged, s.steps[i].commands);
+			    s.steps[i].untagged, s.steps[i].commands,
+			    s.steps[i].failed ? "failed" : "ok");
 	}
 	if (s.fd >= 0)
 		close(s.fd);
