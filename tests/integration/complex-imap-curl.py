@@ -42,7 +42,7 @@ def uids(out):
 
 def session(srv, base, label, kept, tls=()):
     rc, out, err = curl(base, *tls)
-    check(rc == 0 and re.search(rb"^\* LIST .*\bINBOX\r?$", out, re.M),
+    check(rc == 0 and re.search(rb'^\* LIST .* "?INBOX"?\r?$', out, re.M),
           "%s: LIST names INBOX (%d %s)" % (label, rc, err))
     rc, out, err = curl(base + "INBOX", "-X", "UID SEARCH ALL", *tls)
     got = uids(out) if rc == 0 else None
