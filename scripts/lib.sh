@@ -53,6 +53,36 @@ GD_PACKAGES="$GD_PACKAGES libauthen-sasl-perl libdigest-hmac-perl"
 # package's system instance is never started by the tests).
 GD_PACKAGES="$GD_PACKAGES curl fetchmail getmail6 dovecot-pop3d"
 # ---- end POP3 peers
+# ---- IMAP peers (issue 9: tests/integration/complex-imap-*.py,
+# scripts/bench-imap)
+# isync (mbsync) and offlineimap3 sync a mailbox tree both ways; curl
+# (above) speaks imap:// and imaps://; dovecot-imapd (above) is the
+# benchmark's reference server and the tests' IMAP_TEST_PEER=dovecot peer.
+# imapflow (npm, below) drives IDLE and the extension commands from node:
+# Debian's nodejs and npm, unless a node that has its own npm is there
+# already (a nodejs build that bundles npm conflicts with Debian's npm).
+GD_PACKAGES="$GD_PACKAGES isync offlineimap3"
+command -v npm >/dev/null 2>&1 || GD_PACKAGES="$GD_PACKAGES nodejs npm"
+# The npm packages, pinned, installed once into GD_NODE_DIR (outside the
+# tree, so a clean clone does not fetch them again); the tests find them
+# there (tests/integration/imap_util.py: node_path()).
+GD_NODE_DIR="${GD_NODE_DIR:-/usr/local/lib/gumdrop-node}"
+GD_NODE_PACKAGES="imapflow@1.7.8"
+gd_install_node_modules() {
+    local want have=""
+    want=${GD_NODE_PACKAGES#imapflow@}
+    [ -f "$GD_NODE_DIR/node_modules/imapflow/package.json" ] &&
+        have=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+            "$GD_NODE_DIR/node_modules/imapflow/package.json")
+    [ "$have" = "$want" ] && return 0
+    gd_say "npm install $GD_NODE_PACKAGES into $GD_NODE_DIR"
+    mkdir -p "$GD_NODE_DIR" &&
+    # shellcheck disable=SC2086
+    npm install --silent --no-audit --no-fund --prefix "$GD_NODE_DIR" \
+        $GD_NODE_PACKAGES >/dev/null ||
+        gd_say "npm install failed: the imapflow tests will say so"
+}
+# ---- end IMAP peers
 gd_say() { printf '==> %s\n' "$*" >&2; }
 
 gd_install_deps() {
@@ -61,7 +91,10 @@ gd_install_deps() {
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
             grep -q 'install ok installed' || missing="$missing $p"
     done
-    [ -z "$missing" ] && return 0
+    if [ -z "$missing" ]; then
+        gd_install_node_modules
+        return 0
+    fi
     gd_say "installing Debian packages:$missing"
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -73,6 +106,7 @@ gd_install_deps() {
     fi
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+    gd_install_node_modules
 }
 
 gd_bootstrap() {
