@@ -97,8 +97,9 @@ imap_store_open_done(struct imap_session *s)
 		s->append_max = gd_mail_store_max_message_size(s->store);
 	imap_reader_start(s);
 	imap_capability_string(s, &caps);
-	imap_tagged(s, IMAP_OK, IMAP_CODE_NONE, "[CAPABILITY %s] Logged in",
-	    caps.buf);
+	/* Written whole: the list outgrows imap_tagged()'s text buffer. */
+	gd_conn_writef(s->conn, "%s OK [CAPABILITY %s] Logged in\r\n",
+	    s->tag, caps.buf);
 	imap_out_free(&caps);
 }
 

@@ -172,8 +172,9 @@ def test_greeting_cleartext(srv):
     _, done = t.run("STARTTLS")
     check(" BAD " in done, "STARTTLS again: BAD")
     lines, done = t.run("LOGIN demo demo")
-    check(re.search(r" OK \[CAPABILITY IMAP4rev1 ", done) is not None,
-          "LOGIN under TLS: OK [CAPABILITY ...]: %s" % done)
+    check(re.search(r" OK \[CAPABILITY IMAP4rev1 [^]]* STATUS=SIZE "
+                    r"APPENDLIMIT=\d+\] Logged in$", done) is not None,
+          "LOGIN under TLS: OK [CAPABILITY ...] whole: %s" % done)
     lines, done = t.run("LOGOUT")
     check(untagged(lines, "BYE") and " OK " in done, "LOGOUT: BYE, OK")
     tls.close()
