@@ -7,9 +7,8 @@
  * expunged messages in place (IMAP_CMDF_NO_EXPUNGE).
  *
  * Everything that needs the content (ENVELOPE, BODY, BODYSTRUCTURE,
- * BODY[...], BINARY[...], RFC822*) goes to imap_fetch_content(), THE
- * SEAM for the FETCH engine (imap-fetch work, see README.md); until it
- * lands, such a FETCH is refused with NO [CANNOT].
+ * BODY[...], BINARY[...], RFC822*) goes to imap_fetch_content()
+ * (imap-fetch-run.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,27 +69,6 @@ imap_fetch_meta_done(struct imap_session *s)
 	    imap_cmd_info(s->cmd)->name);
 }
 
-/*
- * THE SEAM.  Answer a FETCH whose items need message content: `s->box`
- * is the view, `set` the normalized sequence-number ranges (sorted; UID
- * sets already mapped, "*" and "$" resolved), `f` the parsed items, `uid`
- * true for UID FETCH (each response then carries UID).  The callee owns
- * the rest of the command: untagged FETCH responses streamed with
- * back-pressure, \Seen for `f->sets_seen`, the tagged reply, and
- * imap_busy(s, false) when done (input stays paused until then).  It
- * must not send EXPUNGE (sync with GD_MAIL_SYNC_NO_EXPUNGE).
- */
-static void
-imap_fetch_content(struct imap_session *s, const struct imap_seqset *set,
-    const struct imap_fetch *f, bool uid)
-{
-	(void)set;
-	(void)f;
-	(void)uid;
-	imap_tagged(s, IMAP_NO, IMAP_CODE_CANNOT, "FETCH of message content "
-	    "is not served yet (only FLAGS UID INTERNALDATE RFC822.SIZE)");
-}
-
 void
 imap_cmd_fetch(struct imap_session *s, bool uid)
 {
@@ -105,10 +83,10 @@ imap_cmd_fetch(struct imap_session *s, bool uid)
 	}
 	if (imap_resolve_set(s, &s->job.set, uid) < 0)
 		return;
+	s->job.flag = uid;
 	if (!s->job.fetch.metadata_only) {
-		imap_fetch_content(s, &s->job.set, &s->job.fetch, uid);
+		imap_fetch_content(s);
 		return;
 	}
-	s->job.flag = uid;
 	imap_job(s, imap_fetch_meta_work, imap_fetch_meta_done);
 }

@@ -12,9 +12,9 @@
  * (SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE, CHECK, the view sync),
  * imap-messages.c (message sets, STORE, COPY, MOVE), imap-search-cmd.c
  * (SEARCH, ESEARCH, SEARCHRES), imap-idle.c (IDLE), imap-append.c
- * (APPEND), imap-fetch-cmd.c (FETCH's arguments, metadata items, and
- * the seam for the FETCH engine).  The pure protocol code is in the
- * files of imap-parse.h.
+ * (APPEND), imap-fetch-cmd.c (FETCH's arguments and metadata items),
+ * imap-fetch-run.c (FETCH's content items, streamed).  The pure
+ * protocol code is in the files of imap-parse.h.
  *
  * Threads: everything runs on the connection's loop except the `work`
  * half of a job (imap_job), which runs in the blocking pool while the
@@ -74,6 +74,7 @@ struct imap_out {
 };
 
 struct imap_session;
+struct imap_fetch_run;
 typedef void imap_job_fn(struct imap_session *s);
 
 /* The argument of the command a job runs (parsed on the loop). */
@@ -144,6 +145,8 @@ struct imap_session {
 	bool append_failed;		/* a write failed: drop the rest */
 	struct gd_mail_error append_err;
 	uint64_t append_max;		/* APPENDLIMIT */
+	/* FETCH with content: the responses being streamed */
+	struct imap_fetch_run *fetch;
 	/* The job in progress */
 	imap_job_fn *job_work;
 	imap_job_fn *job_done;
@@ -293,8 +296,17 @@ void imap_append_abort(struct imap_session *s);
 /* The APPEND command complete: commit (APPENDUID) or refuse. */
 void imap_cmd_append(struct imap_session *s);
 
-/* imap-fetch-cmd.c: FETCH / UID FETCH (metadata here; content through
- * the seam imap_fetch_content(), README.md). */
+/* imap-fetch-cmd.c: FETCH / UID FETCH (the metadata items). */
 void imap_cmd_fetch(struct imap_session *s, bool uid);
+
+/* imap-fetch-run.c: a FETCH with content items.  imap_fetch_content:
+ * s->job.set resolved, s->job.fetch parsed, s->job.flag for UID FETCH;
+ * it owns the rest of the command (\Seen, the view sync, the streamed
+ * responses, the tagged reply, input resumed).  imap_fetch_produce:
+ * write on while the queue is below its low-water mark (DRAINED).
+ * imap_fetch_stop: drop it (the connection is gone). */
+void imap_fetch_content(struct imap_session *s);
+void imap_fetch_produce(struct imap_session *s);
+void imap_fetch_stop(struct imap_session *s);
 
 #endif

@@ -48,13 +48,12 @@ void
 imap_msg_flags(struct imap_session *s, uint32_t seq)
 {
 	const struct gd_mail_msg *m = gd_mailbox_msg(s->box, seq);
-	const char **kw;
+	const char *kw[65];
 	size_t nkw = 0, i, n;
 	uint32_t sys;
 
 	if (m == NULL)
 		return;
-	kw = gd_pool_alloc(s->cmd_pool, 65 * sizeof(*kw));
 	n = gd_mailbox_keyword_count(s->box);
 	for (i = 0; i < n && i < 64; i++)
 		if (m->keywords & (1ull << i))

@@ -215,7 +215,7 @@ imap_job_done(void *arg)
 		return;
 	}
 	s->job_done(s);
-	if (!s->job_running && s->sasl == NULL)
+	if (!s->job_running && s->sasl == NULL && s->fetch == NULL)
 		imap_busy(s, false);
 }
 
@@ -521,6 +521,7 @@ imap_gone(struct imap_session *s)
 		return;
 	gd_sasl_abort(&s->sasl);
 	s->conn = NULL;
+	imap_fetch_stop(s);
 	if (!s->job_running) {
 		imap_idle_stop(s);
 		imap_append_abort(s);
@@ -562,9 +563,11 @@ imap_event(struct gd_conn *conn, enum gd_conn_event ev)
 		imap_gone(s);
 		gd_conn_set_session(conn, NULL);
 		break;
+	case GD_CONN_EV_DRAINED:
+		imap_fetch_produce(s);
+		break;
 	case GD_CONN_EV_LINE:
 	case GD_CONN_EV_LINE_TOO_LONG:
-	case GD_CONN_EV_DRAINED:
 		break;
 	}
 }
