@@ -14,7 +14,9 @@
  *                                          (gd_mail_append_end in a job)
  *
  * A write failure (quota, size, disk) keeps reading the literal, drops
- * it and answers NO at its end.  MULTIAPPEND is not offered: a second
+ * it and answers NO at its end.  A NUL octet in a plain literal does the
+ * same with BAD (CHAR8 excludes NUL); a literal8 "~{n}" (BINARY, RFC
+ * 3516 4.2) may hold any octet.  MULTIAPPEND is not offered: a second
  * message literal in one command is refused.
  */
 #include <stdlib.h>
@@ -29,6 +31,7 @@ imap_append_abort(struct imap_session *s)
 	gd_mail_append_abort(&s->append);
 	s->appending = false;
 	s->append_failed = false;
+	s->append_nul = false;
 }
 
 static void
@@ -69,6 +72,7 @@ imap_append_start_done(struct imap_session *s)
 		return;
 	}
 	s->appending = true;
+	s->append_binary = lit->binary;
 	imap_reader_accept(&s->rd);
 	if (lit->sync)
 		gd_conn_writef(s->conn, "+ Ready for the message\r\n");
@@ -107,6 +111,13 @@ imap_append_data(struct imap_session *s, const char *data, size_t len)
 {
 	if (!s->appending || s->append_failed)
 		return;
+	if (!s->append_binary && memchr(data, '\0', len) != NULL) {
+		/* CHAR8 excludes NUL (RFC 9051 4.3): only literal8 may. */
+		s->append_nul = true;
+		s->append_failed = true;
+		gd_mail_append_abort(&s->append);
+		return;
+	}
 	if (gd_mail_append_write(s->append, data, len, &s->append_err) < 0) {
 		s->append_failed = true;
 		gd_mail_append_abort(&s->append);
@@ -145,6 +156,12 @@ imap_cmd_append(struct imap_session *s)
 		return;
 	}
 	s->appending = false;
+	if (s->append_nul) {
+		imap_append_abort(s);
+		imap_tagged(s, IMAP_BAD, IMAP_CODE_NONE, "NUL in a literal: "
+		    "send binary content as literal8 ~{n}");
+		return;
+	}
 	if (s->append_failed) {
 		e = s->append_err;
 		imap_append_abort(s);

@@ -292,10 +292,20 @@ bool imap_base64_valid(const char *s, size_t len);
 /* Default limits (the session's configuration may change them). */
 #define IMAP_COMMAND_MAX_DEFAULT	65536
 #define IMAP_APPEND_MAX_DEFAULT		(64u * 1024 * 1024)
+/* A refused non-synchronising literal up to this size is read and
+ * dropped (the session goes on); a larger one ends the connection
+ * (RFC 7888 4 leaves the choice to the server). */
+#define IMAP_LITERAL_DROP_MAX_DEFAULT	(16u * 1024 * 1024)
 
 /*
  * The limits the reader enforces, from the session's configuration.
  *   max_append    largest APPEND message literal (APPENDLIMIT), 0: none
+ *   max_literal   largest other literal, synchronising or not
+ *                 (max-literal-size), 0: only the buffer bounds it
+ *   max_drop      largest refused non-synchronising literal whose
+ *                 octets are read and dropped; above it the reader is
+ *                 dead (imap_reader_dead()): the session says BYE and
+ *                 closes.  0: every one is dropped.
  *   literal_plus  LITERAL+ advertised: {n+} of any size (up to the other
  *                 limits); false: LITERAL- (RFC 7888), {n+} > 4096 is
  *                 refused with BAD [TOOBIG]
@@ -306,6 +316,8 @@ bool imap_base64_valid(const char *s, size_t len);
  */
 struct imap_limits {
 	uint64_t max_append;
+	uint64_t max_literal;
+	uint64_t max_drop;
 	bool literal_plus;
 	bool binary;
 };
@@ -365,7 +377,8 @@ struct imap_reader {
 	size_t len;
 	struct imap_limits lim;
 	unsigned state;
-	bool cr, bad_cr, quoted, escape, have_tag, streamed, done;
+	bool cr, bad_cr, bad_nul, quoted, escape, have_tag, streamed, done;
+	bool dead;
 	unsigned lit_state;
 	size_t lit_pos;
 	uint64_t lit_num;
@@ -398,17 +411,24 @@ void imap_reader_init(struct imap_reader *r, const struct imap_limits *lim,
  *   * BAD Invalid tag                    tag missing or has bad octets
  *   TAG BAD Missing command               tag alone
  *   TAG BAD [TOOBIG] Command too long     text + literals > buffer
+ *   TAG BAD [TOOBIG] Literal too large    a literal > max_literal
  *   TAG BAD [TOOBIG] LITERAL- ...         {n+} > 4096 without LITERAL+
  *   TAG NO [TOOBIG] Message too large     APPEND literal > max_append
  *   TAG BAD Unexpected literal8           ~{n} outside APPEND's
  *                                         message, or without `binary`
  *   TAG BAD Bad literal size              size above 2^63 - 1
  *   TAG BAD CR without LF in command      a bare CR outside literals
+ *   TAG BAD NUL in command                a NUL octet in the text or in
+ *                                         a literal that is not ~{n}
+ *                                         (CHAR8 excludes NUL); a
+ *                                         streamed APPEND message is
+ *                                         the session's to check
  * An overlong raw line (imap_reader_expect_line) is an untagged
  * BAD [TOOBIG] Line too long.  Empty lines are ignored.
  * After a refused synchronising literal the command is over (the client
  * sends no data); after a refused non-synchronising one its data and
- * the rest of the command are skipped without events.
+ * the rest of the command are skipped without events, unless it is
+ * larger than max_drop: then the reader is dead.
  */
 enum imap_rd_event imap_reader_feed(struct imap_reader *r, const char *data,
     size_t len, size_t *used_r);
@@ -431,6 +451,10 @@ const char *imap_reader_line(const struct imap_reader *r, size_t *len_r);
 /* Decide about the literal of IMAP_RD_LITERAL. */
 void imap_reader_accept(struct imap_reader *r);
 void imap_reader_reject(struct imap_reader *r);
+
+/* A refused non-synchronising literal was larger than max_drop: every
+ * further input is ignored; the session must say BYE and close. */
+bool imap_reader_dead(const struct imap_reader *r);
 
 /* The next line is raw (no tag, no literals): IMAP_RD_LINE.  Drops the
  * text of the last command (parse its arguments first). */

@@ -143,6 +143,8 @@ struct imap_session {
 	struct gd_mail_append *append;
 	bool appending;			/* literal accepted, data next */
 	bool append_failed;		/* a write failed: drop the rest */
+	bool append_binary;		/* the message came as literal8 ~{n} */
+	bool append_nul;		/* a NUL in a plain literal: BAD */
 	struct gd_mail_error append_err;
 	uint64_t append_max;		/* APPENDLIMIT */
 	/* FETCH with content: the responses being streamed */

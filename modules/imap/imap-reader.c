@@ -21,6 +21,7 @@ enum imap_rd_state {
 	RD_DECIDE,		/* waiting for accept/reject */
 	RD_RAW,			/* one raw line */
 	RD_RAWSKIP,		/* an overlong raw line */
+	RD_DEAD,		/* a literal too large to drop: input ignored */
 };
 
 /* Literal header tracker (lit_state). */
@@ -57,6 +58,7 @@ imap_rd_clear(struct imap_reader *r)
 	r->tag_len = 0;
 	r->streamed = false;
 	r->bad_cr = false;
+	r->bad_nul = false;
 	if (r->cap > 0)
 		r->buf[0] = '\0';
 }
@@ -222,6 +224,11 @@ imap_rd_command(struct imap_reader *r)
 		imap_error_bad(&r->err, "CR without LF in command");
 		return IMAP_RD_ERROR;
 	}
+	if (r->bad_nul) {
+		imap_error_bad(&r->err, "NUL in command (only a literal8 "
+		    "~{n} may hold NUL)");
+		return IMAP_RD_ERROR;
+	}
 	imap_rd_split(r);
 	if (r->cmd.name_len == 0) {
 		imap_error_bad(&r->err, "Missing command");
@@ -255,6 +262,10 @@ imap_rd_check_literal(struct imap_reader *r, bool stream)
 		return imap_error_set(&r->err, IMAP_BAD, IMAP_CODE_TOOBIG,
 		    "LITERAL- allows {n+} up to %u octets",
 		    IMAP_LITERAL_MINUS_MAX);
+	if (!stream && r->lim.max_literal != 0 && n > r->lim.max_literal)
+		return imap_error_set(&r->err, IMAP_BAD, IMAP_CODE_TOOBIG,
+		    "Literal too large (max %llu octets)",
+		    (unsigned long long)r->lim.max_literal);
 	if (stream && r->lim.max_append != 0 && n > r->lim.max_append)
 		return imap_error_set(&r->err, IMAP_NO, IMAP_CODE_TOOBIG,
 		    "Message too large");
@@ -276,6 +287,11 @@ imap_rd_drop_literal(struct imap_reader *r, uint64_t n, bool sync)
 		r->prev = 0;
 		return;
 	}
+	if (r->lim.max_drop != 0 && n > r->lim.max_drop) {
+		r->dead = true;
+		r->state = RD_DEAD;
+		return;
+	}
 	r->left = n;
 	r->state = n > 0 ? RD_SKIPDATA : RD_SKIP;
 }
@@ -285,18 +301,20 @@ static enum imap_rd_event
 imap_rd_literal(struct imap_reader *r)
 {
 	size_t head = r->lit_pos;
+	uint64_t n;
 	bool stream;
 
 	if (r->lit_tilde && head > 0)
 		head--;
+	n = r->lit_over ? UINT64_MAX : r->lit_num;
 	if (!r->have_tag) {
 		imap_error_bad(&r->err, "Invalid tag");
-		imap_rd_drop_literal(r, r->lit_num, !r->lit_plus);
+		imap_rd_drop_literal(r, n, !r->lit_plus);
 		return IMAP_RD_ERROR;
 	}
 	stream = imap_rd_is_stream(r, head);
 	if (imap_rd_check_literal(r, stream) < 0) {
-		imap_rd_drop_literal(r, r->lit_num, !r->lit_plus);
+		imap_rd_drop_literal(r, n, !r->lit_plus);
 		return IMAP_RD_ERROR;
 	}
 	r->lit.size = r->lit_num;
@@ -328,11 +346,10 @@ imap_rd_eol(struct imap_reader *r)
 	r->lit_state = LIT_NONE;
 	r->prev = 0;
 	if (r->state == RD_SKIP) {
-		if (lit && r->lit_plus) {
-			r->left = r->lit_num;
-			r->state = r->left > 0 ? RD_SKIPDATA : RD_SKIP;
-			r->lit_state = LIT_NONE;
-		} else
+		if (lit && r->lit_plus)
+			imap_rd_drop_literal(r, r->lit_over ? UINT64_MAX :
+			    r->lit_num, false);
+		else
 			imap_rd_reset(r);
 		return IMAP_RD_MORE;
 	}
@@ -377,6 +394,8 @@ imap_rd_byte(struct imap_reader *r, char c)
 		r->cr = false;
 		return imap_rd_eol(r);
 	}
+	if (c == '\0')
+		r->bad_nul = true;
 	if (r->cr) {
 		/* A bare CR is never valid outside a literal: the command
 		 * is refused at its end, and no literal header spans it. */
@@ -403,6 +422,8 @@ imap_rd_data(struct imap_reader *r, const char *data, size_t len,
 	size_t n = r->left < len ? (size_t)r->left : len;
 
 	if (r->state == RD_LITDATA) {
+		if (!r->lit.binary && memchr(data, '\0', n) != NULL)
+			r->bad_nul = true;
 		/* UNSAFE: the literal's size was checked against the room
 		 * left (imap_rd_check_literal) before it was accepted. */
 		memcpy(r->buf + r->len, data, n);
@@ -429,6 +450,10 @@ imap_reader_feed(struct imap_reader *r, const char *data, size_t len,
 	if (r->state == RD_DECIDE) {
 		*used_r = 0;
 		return IMAP_RD_LITERAL;
+	}
+	if (r->state == RD_DEAD) {
+		*used_r = len;
+		return IMAP_RD_MORE;
 	}
 	if (r->done) {
 		r->done = false;
@@ -502,6 +527,12 @@ imap_reader_reject(struct imap_reader *r)
 	imap_rd_drop_literal(r, r->lit.size, r->lit.sync);
 	if (r->lit.sync)
 		imap_rd_clear(r);	/* the caller has answered its tag */
+}
+
+bool
+imap_reader_dead(const struct imap_reader *r)
+{
+	return r->dead;
 }
 
 void

@@ -358,15 +358,9 @@ imap_literal(struct imap_session *s)
 		imap_append_literal(s);
 		return;
 	}
+	/* The reader refused literals above max-literal-size already. */
 	gd_pool_clear(s->cmd_pool);
 	s->tag = gd_pool_strndup(s->cmd_pool, c->tag, c->tag_len);
-	if (lit->size > s->cfg->max_literal) {
-		imap_reader_reject(&s->rd);
-		imap_tagged(s, IMAP_BAD, IMAP_CODE_TOOBIG, "Literal too "
-		    "large (max %llu octets)",
-		    (unsigned long long)s->cfg->max_literal);
-		return;
-	}
 	imap_reader_accept(&s->rd);
 	if (lit->sync)
 		gd_conn_writef(s->conn, "+ Ready for literal data\r\n");
@@ -422,6 +416,12 @@ imap_input(struct imap_session *s)
 		 * line.  The data stays where it is until the next read. */
 		gd_conn_raw_consume(s->conn, used);
 		imap_event_of(s, ev);
+		if (imap_reader_dead(&s->rd) && !s->closing) {
+			/* A refused literal too large to read and drop. */
+			gd_conn_writef(s->conn, "* BYE [TOOBIG] Literal too "
+			    "large to skip\r\n");
+			imap_close(s, "literal too large");
+		}
 	}
 }
 
@@ -432,8 +432,10 @@ imap_reader_start(struct imap_session *s)
 {
 	struct imap_limits lim = {
 		.max_append = s->append_max,
+		.max_literal = s->cfg->max_literal,
+		.max_drop = IMAP_LITERAL_DROP_MAX_DEFAULT,
 		.literal_plus = true,
-		.binary = false,
+		.binary = true,
 	};
 
 	imap_reader_init(&s->rd, &lim, s->rdbuf, s->cfg->max_command);

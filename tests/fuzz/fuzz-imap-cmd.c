@@ -230,7 +230,13 @@ fz_run(const char *in, size_t len, size_t step, unsigned opts,
     struct gd_pool *pool)
 {
 	static struct fz_run z;
-	struct imap_limits lim = { 300, opts & 1, (opts >> 1) & 1 };
+	struct imap_limits lim = {
+		.max_append = 300,
+		.max_literal = (opts & 64) ? 40 : 0,
+		.max_drop = (opts & 128) ? 500 : 0,
+		.literal_plus = opts & 1,
+		.binary = (opts >> 1) & 1,
+	};
 	uint32_t seed = opts * 2654435761u;
 	size_t off = 0, n, used;
 

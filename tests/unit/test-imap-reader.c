@@ -111,7 +111,11 @@ run_step(struct drv *d, const char *in, size_t len, size_t step,
 }
 
 static struct drv whole, trickle;
-static struct imap_limits lim = { 1000, true, true };
+static struct imap_limits lim = {
+	.max_append = 1000,
+	.literal_plus = true,
+	.binary = true,
+};
 
 /* Both ways must agree; returns the log. */
 static const char *
@@ -435,4 +439,88 @@ Test(imap_reader, rfc9051_section8_session)
 	}
 	cr_assert_eq(left, 0);
 	gd_pool_destroy(&pool);
+}
+
+Test(imap_reader, nul_only_in_literal8)
+{
+	/* CHAR8 excludes NUL: refused in the text and in a plain literal
+	 * collected into the command, the tag kept, the session goes on. */
+	cr_assert_str_eq(run_cap("A1 NOOP\0\r\nA2 NOOP\r\n", 19,
+	    sizeof(whole.buf)),
+	    "A1 BAD NUL in command (only a literal8 ~{n} may hold NUL)|"
+	    "CMD A2 2 []|");
+	cr_assert_str_eq(run_cap("A1 LOGIN {3+}\r\na\0c x\r\nA2 NOOP\r\n", 31,
+	    sizeof(whole.buf)),
+	    "A1 BAD NUL in command (only a literal8 ~{n} may hold NUL)|"
+	    "CMD A2 2 []|");
+	cr_assert_str_eq(run_cap("A1 LOGIN {3}\r\na\0c x\r\nA2 NOOP\r\n", 30,
+	    sizeof(whole.buf)),
+	    "LIT 3 sync|"
+	    "A1 BAD NUL in command (only a literal8 ~{n} may hold NUL)|"
+	    "CMD A2 2 []|");
+	/* APPEND's plain message literal is streamed: the session checks
+	 * it (imap_append_data); the reader hands the octets out. */
+	cr_assert_str_eq(run_cap("A1 APPEND INBOX {3+}\r\na\0c\r\n", 28,
+	    sizeof(whole.buf)),
+	    "LIT 3 stream|CMD A1 20 [INBOX {3+}] streamed|");
+	cr_assert_eq(whole.applen, 3);
+}
+
+Test(imap_reader, max_literal_sync_and_nonsync)
+{
+	static char in[512];
+	size_t n;
+
+	lim.max_literal = 10;
+	/* Synchronising: refused before any data, the command is over. */
+	cr_assert_str_eq(run("A1 LOGIN {11}\r\nA2 NOOP\r\n"),
+	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|CMD A2 2 []|");
+	/* Non-synchronising (LITERAL+): refused, its octets read and
+	 * dropped, then the rest of the line; the next command is served. */
+	n = (size_t)snprintf(in, sizeof(in), "A1 LOGIN {11+}\r\n"
+	    "A2 NOOP\r\nxx x\r\nA3 NOOP\r\n");
+	cr_assert_str_eq(run_cap(in, n, sizeof(whole.buf)),
+	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|"
+	    "CMD A3 2 []|");
+	cr_assert(!imap_reader_dead(&whole.r));
+	/* At the limit: accepted. */
+	cr_assert_str_eq(run("A1 LOGIN {10+}\r\n0123456789 x\r\n"),
+	    "CMD A1 7 [{10+}\r\n0123456789 x]|");
+	/* APPEND's message is bounded by max_append, not max_literal. */
+	cr_assert_str_eq(run("A1 APPEND INBOX {20+}\r\n"
+	    "01234567890123456789\r\n"),
+	    "LIT 20 stream|CMD A1 20 [INBOX {20+}] streamed|");
+	lim.max_literal = 0;
+}
+
+Test(imap_reader, literal_too_large_to_drop)
+{
+	const char *in = "A1 LOGIN {5000+}\r\nxxxxA2 NOOP\r\n";
+	const char *ap = "A1 APPEND INBOX {5000+}\r\nxxxxA2 NOOP\r\n";
+
+	lim.max_drop = 4096;
+	lim.max_literal = 10;
+	/* Refused, and too large to read through: the reader is dead and
+	 * gives no further event, whatever follows. */
+	cr_assert_str_eq(run(in),
+	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|");
+	cr_assert(imap_reader_dead(&whole.r));
+	cr_assert(imap_reader_dead(&trickle.r));
+	cr_assert_str_eq(run(ap), "A1 NO [TOOBIG] Message too large|");
+	cr_assert(imap_reader_dead(&whole.r));
+	/* The caller's refusal of a streamed literal follows the rule
+	 * too. */
+	lim.max_append = 0;
+	whole.reject = true;
+	cr_assert_str_eq(run(ap), "LIT 5000 stream|");
+	cr_assert(imap_reader_dead(&whole.r));
+	whole.reject = false;
+	/* A refused synchronising literal sends no data: never dead. */
+	cr_assert_str_eq(run("A1 LOGIN {5000}\r\nA2 NOOP\r\n"),
+	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|"
+	    "CMD A2 2 []|");
+	cr_assert(!imap_reader_dead(&whole.r));
+	lim.max_append = 1000;
+	lim.max_literal = 0;
+	lim.max_drop = 0;
 }
