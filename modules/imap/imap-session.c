@@ -143,6 +143,19 @@ imap_set_state(struct imap_session *s, enum imap_state state)
 	    s->cfg->preauth_ms : s->cfg->autologout_ms);
 }
 
+/* A refused literal too large to read and drop (the reader is dead):
+ * say why and close.  True when the session ends. */
+static bool
+imap_dead_reader(struct imap_session *s)
+{
+	if (!imap_reader_dead(&s->rd) || s->closing)
+		return s->closing;
+	gd_conn_writef(s->conn, "* BYE [TOOBIG] Literal too large to "
+	    "skip\r\n");
+	imap_close(s, "literal too large");
+	return true;
+}
+
 /*
  * A job or a SASL step starts (input waits) or ends (input resumes; a
  * shutdown that came meanwhile says goodbye now).
@@ -155,7 +168,8 @@ imap_busy(struct imap_session *s, bool busy)
 		gd_conn_pause_read(s->conn);
 		return;
 	}
-	if (s->closing)
+	/* A job's reply may have refused a literal too large to drop. */
+	if (imap_dead_reader(s))
 		return;
 	if (s->draining) {
 		gd_conn_writef(s->conn, "* BYE Server shutting down\r\n");
@@ -416,12 +430,7 @@ imap_input(struct imap_session *s)
 		 * line.  The data stays where it is until the next read. */
 		gd_conn_raw_consume(s->conn, used);
 		imap_event_of(s, ev);
-		if (imap_reader_dead(&s->rd) && !s->closing) {
-			/* A refused literal too large to read and drop. */
-			gd_conn_writef(s->conn, "* BYE [TOOBIG] Literal too "
-			    "large to skip\r\n");
-			imap_close(s, "literal too large");
-		}
+		imap_dead_reader(s);
 	}
 }
 
