@@ -460,6 +460,10 @@ imap_reader_feed(struct imap_reader *r, const char *data, size_t len,
 		imap_rd_clear(r);
 	}
 	while (i < len && ev == IMAP_RD_MORE) {
+		if (r->state == RD_DEAD) {
+			i = len;	/* a literal too large to drop */
+			break;
+		}
 		if (r->state == RD_LITDATA || r->state == RD_SKIPDATA ||
 		    r->state == RD_STREAM) {
 			i += imap_rd_data(r, data + i, len - i, &ev);

@@ -515,6 +515,12 @@ Test(imap_reader, literal_too_large_to_drop)
 	cr_assert_str_eq(run(ap), "LIT 5000 stream|");
 	cr_assert(imap_reader_dead(&whole.r));
 	whole.reject = false;
+	/* A second {n+} of a refused command, too large to drop: nothing
+	 * after it is read, in the same feed or later (fuzz-imap-cmd). */
+	cr_assert_str_eq(run("A1 LOGIN {11+}\r\n01234567890 {5000+}\r\n"
+	    "A2 NOOP\r\nA3 NOOP\r\n"),
+	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|");
+	cr_assert(imap_reader_dead(&whole.r));
 	/* A refused synchronising literal sends no data: never dead. */
 	cr_assert_str_eq(run("A1 LOGIN {5000}\r\nA2 NOOP\r\n"),
 	    "A1 BAD [TOOBIG] Literal too large (max 10 octets)|"
