@@ -31,7 +31,7 @@ static void imap_auth_done(void *arg, struct gd_sasl *sasl,
 static const char imap_caps_common[] =
     "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE ID IDLE NAMESPACE UNSELECT "
     "UIDPLUS MOVE ESEARCH SEARCHRES LIST-EXTENDED LIST-STATUS "
-    "SPECIAL-USE CHILDREN STATUS=SIZE";
+    "SPECIAL-USE CHILDREN BINARY STATUS=SIZE";
 
 static void
 imap_caps_auth(struct imap_session *s, struct imap_out *o)

@@ -433,7 +433,7 @@ imap_reader_start(struct imap_session *s)
 	struct imap_limits lim = {
 		.max_append = s->append_max,
 		.literal_plus = true,
-		.binary = false,
+		.binary = true,		/* BINARY: literal8 APPEND */
 	};
 
 	imap_reader_init(&s->rd, &lim, s->rdbuf, s->cfg->max_command);
