@@ -17,8 +17,7 @@ reports into checks.  Over STARTTLS (our certificate as the CA):
     and the message leaves INBOX; STATUS of the target counts it;
   - IDLE: a delivery (over SMTP for gumdrop) is pushed as EXISTS within
     10 s (Dovecot batches its notifications for ~0.5 s).
-Not yet in tests/Makefile.am (the imap module is incomplete): run it by
-hand, IMAP_TEST_PEER=dovecot to check it against Dovecot
+IMAP_TEST_PEER=dovecot runs the same checks against Dovecot
 (tests/integration/README-imap.md)."""
 import json
 import os
