@@ -120,7 +120,7 @@ def server_state(srv):
 def interact(m):
     """Read 1, flag 2, save 3 to =Archive, sync; True when mutt went
     through every step."""
-    screen = m.wait(r"^\s+3 N.. test mutt-3")
+    screen = m.wait(r"^\s+3 N.. test mutt-3", 20)
     check(screen is not None, "interactive mutt shows the index%s"
           % seen(screen, m.screen()))
     if screen is None:
@@ -161,7 +161,7 @@ def main():
                 for i in (1, 2, 3)]
         rcfile, text = muttrc(tmp, srv)
         rows, screen = mutt_index(tmp, text, "imaps://%s@127.0.0.1:%d/"
-                                  "INBOX" % (USER, srv.imaps), 3)
+                                  "INBOX" % (USER, srv.imaps), 3, 20)
         ok = [rows.get(n) for n in (1, 2, 3)] == \
             [("N  ", "test mutt-%d" % n) for n in (1, 2, 3)]
         check(ok, "mutt's index over imaps: three new messages%s"
@@ -186,13 +186,13 @@ def main():
               "message 3, the stored bytes exactly (%d messages)"
               % len(archive))
         rows, screen = mutt_index(tmp, text, "imaps://%s@127.0.0.1:%d/"
-                                  "INBOX" % (USER, srv.imaps), 2)
+                                  "INBOX" % (USER, srv.imaps), 2, 20)
         ok = [rows.get(n) for n in (1, 2, 3)] == \
             [("   ", "test mutt-1"), ("N !", "test mutt-2"), None]
         check(ok, "mutt's index again: 1 read, 2 new and flagged%s"
               % seen(ok, screen))
         rows, screen = mutt_index(tmp, text, "imaps://%s@127.0.0.1:%d/"
-                                  "Archive" % (USER, srv.imaps), 1)
+                                  "Archive" % (USER, srv.imaps), 1, 20)
         ok = list(rows.values()) == [("N  ", "test mutt-3")]
         check(ok, "mutt's index of Archive: message 3, new%s"
               % seen(ok, screen))
