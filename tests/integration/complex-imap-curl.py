@@ -12,8 +12,7 @@ certificate checked with --cacert):
   - an upload (-T, APPEND) lands in the Maildir (line ends aside) and
     reads back byte for byte;
   - a wrong password is curl's "login denied" (67).
-Not yet in tests/Makefile.am (the imap module is incomplete): run it by
-hand, IMAP_TEST_PEER=dovecot to check it against Dovecot
+IMAP_TEST_PEER=dovecot runs the same checks against Dovecot
 (tests/integration/README-imap.md)."""
 import os
 import re

@@ -2,11 +2,12 @@
 and the extension commands.  tests/integration/imap-imapflow.js makes the
 checks and reports each (JSON lines); this half starts the server,
 delivers one message first and one while the client idles, and turns the
-reports into checks.  Over STARTTLS (our certificate as the CA), LOGIN:
-  - the session went to TLS; CAPABILITY has SASL-IR LITERAL+ ENABLE IDLE
-    NAMESPACE UNSELECT UIDPLUS MOVE ESEARCH SEARCHRES LIST-EXTENDED
-    LIST-STATUS SPECIAL-USE CHILDREN BINARY STATUS=SIZE (and IMAP4rev2
-    for gumdrop); ID answers; NAMESPACE has a delimiter;
+reports into checks.  Over STARTTLS (our certificate as the CA):
+  - the session went to TLS; imapflow logged in with AUTHENTICATE PLAIN
+    (offered under TLS); the capabilities after login have LITERAL+
+    ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE ESEARCH SEARCHRES
+    LIST-EXTENDED LIST-STATUS SPECIAL-USE CHILDREN BINARY STATUS=SIZE
+    (and IMAP4rev2 for gumdrop); ID answers; NAMESPACE has a delimiter;
   - CREATE of a nested folder; LIST shows Drafts Sent Trash Junk Archive
     with their special-use attributes, the parent \\HasChildren, and
     LIST-STATUS counts (INBOX: 1 message);
@@ -16,8 +17,7 @@ reports into checks.  Over STARTTLS (our certificate as the CA), LOGIN:
     and the message leaves INBOX; STATUS of the target counts it;
   - IDLE: a delivery (over SMTP for gumdrop) is pushed as EXISTS within
     10 s (Dovecot batches its notifications for ~0.5 s).
-Not yet in tests/Makefile.am (the imap module is incomplete): run it by
-hand, IMAP_TEST_PEER=dovecot to check it against Dovecot
+IMAP_TEST_PEER=dovecot runs the same checks against Dovecot
 (tests/integration/README-imap.md)."""
 import json
 import os

@@ -9,8 +9,7 @@ copies aside); a flag, a deletion and new
 messages made on each side cross over on the second sync (Expunge
 Both); a third sync changes no message on either side.  The local store
 is a Maildir tree (SubFolders Verbatim: "Work/Old" is local/Work/Old).
-Not yet in tests/Makefile.am (the imap module is incomplete): run it by
-hand, IMAP_TEST_PEER=dovecot to check it against Dovecot
+IMAP_TEST_PEER=dovecot runs the same checks against Dovecot
 (tests/integration/README-imap.md)."""
 import os
 import subprocess

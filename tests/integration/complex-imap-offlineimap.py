@@ -10,9 +10,8 @@ same messages with the same bytes (line ends aside: no X-OfflineIMAP
 field may be needed, the server has UIDPLUS); a flag, a deletion and new
 messages made on each side cross over on the second sync; a third sync
 changes no message on either side.  The local store is a Maildir tree
-(sep = /: "Work/Old" is local/Work/Old).  Not yet in tests/Makefile.am
-(the imap module is incomplete): run it by hand, IMAP_TEST_PEER=dovecot
-to check it against Dovecot (tests/integration/README-imap.md)."""
+(sep = /: "Work/Old" is local/Work/Old).  IMAP_TEST_PEER=dovecot runs
+the same checks against Dovecot (tests/integration/README-imap.md)."""
 import os
 import subprocess
 import sys

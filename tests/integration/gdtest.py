@@ -196,12 +196,13 @@ class LineClient:
         self.sock.close()
 
 
-def mutt_index(workdir, muttrc, folder, count):
+def mutt_index(workdir, muttrc, folder, count, seconds=5):
     """Run mutt under tmux on `folder` with `muttrc` (its text; the index
     format must be "%4C %Z %s") and read the index it draws: a dict
     {number: (the 3 %Z flag characters, subject)} once `count` rows show
-    (at most 5 s), and the screen as text.  tmux and mutt must be
-    installed (the test set-up installs them)."""
+    (at most `seconds`; an IMAP folder needs more than a local one), and
+    the screen as text.  tmux and mutt must be installed (the test
+    set-up installs them)."""
     import re
     import shutil
     for program in ("tmux", "mutt"):
@@ -221,7 +222,7 @@ def mutt_index(workdir, muttrc, folder, count):
          % (workdir, rc, folder))
     rows, screen = {}, ""
     try:
-        for _ in range(50):
+        for _ in range(int(seconds * 10)):
             time.sleep(0.1)
             screen = tmux("capture-pane", "-p", "-t", session).stdout
             rows = {}
