@@ -431,7 +431,7 @@ search_content_eval(struct search_content *sc, const struct gd_search_key *k)
 	}
 }
 
-/* ---- the cached form (search-cache.c) --------------------------------------- */
+/* ---- the cached form (search-cache.c) ------------------------------------ */
 
 /* The fields SEARCH names with a key of its own (FROM TO CC BCC SUBJECT). */
 static const char *const search_cached_fields[] = {
