@@ -74,6 +74,9 @@ static void scan_file_add(struct scan *sc, const char *name, size_t len,
     size_t base_len, bool in_new);
 static int scan_vanished(struct scan *sc, struct gd_mail_error *err);
 static int scan_new_files(struct scan *sc, struct gd_mail_error *err);
+static int scan_new_record(struct scan *sc, const struct scan_file *sf,
+    const char *name, struct maildir_rec *rec, const struct stat *sb,
+    struct gd_mail_error *err);
 static int scan_file_cmp(const void *a, const void *b, void *arg);
 
 static size_t
@@ -401,30 +404,43 @@ scan_new_file(struct scan *sc, const struct scan_file *sf,
 
 	snprintf(path, sizeof(path), "%s/%s/%s", sc->box->dir,
 	    sf->in_new ? "new" : "cur", name);
+	maildir_fname_parse(name, strlen(name), &f);
+	rec.vsize = f.vsize;
+	/* With W= in the name only the mtime is needed: no open. */
+	if (f.vsize != UINT64_MAX)
+		return stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ? 0 :
+		    scan_new_record(sc, sf, name, &rec, &sb, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
 		return 0;
 	}
-	maildir_fname_parse(name, strlen(name), &f);
-	rec.vsize = f.vsize;
-	if (f.vsize == UINT64_MAX && gd_mail_measure_fd(fd, 0,
-	    (uint64_t)sb.st_size, &rec.vsize, &bare, err) < 0) {
+	if (gd_mail_measure_fd(fd, 0, (uint64_t)sb.st_size, &rec.vsize,
+	    &bare, err) < 0) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	return scan_new_record(sc, sf, name, &rec, &sb, err);
+}
+
+/* Give a new file its UID and record it. */
+static int
+scan_new_record(struct scan *sc, const struct scan_file *sf,
+    const char *name, struct maildir_rec *rec, const struct stat *sb,
+    struct gd_mail_error *err)
+{
 	if (scan_modseq(sc, err) < 0 ||
-	    maildir_state_next_uid(sc->st, &rec.uid, err) < 0)
+	    maildir_state_next_uid(sc->st, &rec->uid, err) < 0)
 		return -1;
-	rec.modseq = sc->modseq;
-	rec.mtime = (int64_t)sb.st_mtim.tv_sec;
-	rec.in_new = sf->in_new;
-	rec.name = name;
-	rec.name_len = strlen(name);
-	maildir_out_add(sc->out, &rec);
-	maildir_list_append(sc->l, &rec, maildir_box_kw_mask(sc->box));
+	rec->modseq = sc->modseq;
+	rec->mtime = (int64_t)sb->st_mtim.tv_sec;
+	rec->in_new = sf->in_new;
+	rec->name = name;
+	rec->name_len = strlen(name);
+	maildir_out_add(sc->out, rec);
+	maildir_list_append(sc->l, rec, maildir_box_kw_mask(sc->box));
 	return 0;
 }
 
