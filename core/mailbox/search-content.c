@@ -430,3 +430,80 @@ search_content_eval(struct search_content *sc, const struct gd_search_key *k)
 		return search_sent_key(sc, k);
 	}
 }
+
+/* ---- the cached form (search-cache.c) ------------------------------------ */
+
+/* The fields SEARCH names with a key of its own (FROM TO CC BCC SUBJECT). */
+static const char *const search_cached_fields[] = {
+	"From", "To", "Cc", "Bcc", "Subject", NULL,
+};
+
+bool
+search_field_cached(const char *name)
+{
+	size_t i;
+
+	for (i = 0; search_cached_fields[i] != NULL; i++)
+		if (strcasecmp(name, search_cached_fields[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Blob: the sent day (8 bytes), whether there is one (1), then for each
+ * kept field of a cached name: name NUL, folded value NUL.
+ */
+void *
+search_content_pack(const struct search_content *sc, size_t *len_r)
+{
+	size_t i, len = 9, at;
+	char *blob;
+
+	for (i = 0; i < sc->nfields; i++)
+		if (search_field_cached(sc->fields[i].name))
+			len += strlen(sc->fields[i].name) +
+			    strlen(sc->fields[i].folded) + 2;
+	blob = gd_xmalloc(len);
+	memcpy(blob, &sc->sent_day, 8);
+	blob[8] = sc->have_date;
+	for (i = 0, at = 9; i < sc->nfields; i++) {
+		size_t n = strlen(sc->fields[i].name) + 1;
+		size_t v = strlen(sc->fields[i].folded) + 1;
+
+		if (!search_field_cached(sc->fields[i].name))
+			continue;
+		/* UNSAFE: len counted these bytes just above. */
+		memcpy(blob + at, sc->fields[i].name, n);
+		memcpy(blob + at + n, sc->fields[i].folded, v);
+		at += n + v;
+	}
+	*len_r = len;
+	return blob;
+}
+
+void
+search_content_unpack(struct search_ctx *ctx, const void *data, size_t len)
+{
+	struct gd_pool *pool = gd_pool_create("mail-search");
+	struct search_content *sc = gd_pool_alloc(pool, sizeof(*sc));
+	char *blob = gd_pool_alloc(pool, len + 1);
+	size_t at, n = 0;
+
+	memcpy(blob, data, len);
+	blob[len] = '\0';
+	sc->pool = pool;
+	sc->scratch = gd_pool_create("mail-search-scratch");
+	memcpy(&sc->sent_day, blob, 8);
+	sc->have_date = blob[8] != 0;
+	for (at = 9; at < len; at += strlen(blob + at) + 1)
+		n++;
+	sc->fields = gd_pool_alloc(pool, (n / 2 + 1) * sizeof(*sc->fields));
+	for (at = 9; at + 1 < len; sc->nfields++) {
+		sc->fields[sc->nfields].name = blob + at;
+		at += strlen(blob + at) + 1;
+		sc->fields[sc->nfields].folded = blob + at;
+		at += strlen(blob + at) + 1;
+	}
+	sc->header_done = true;
+	ctx->content = sc;
+}

@@ -22,6 +22,7 @@ struct search_ctx {
 	const struct gd_mail_msg *msg;
 	int64_t now;
 	enum gd_search_cost cost;	/* of the whole query */
+	bool cacheable;			/* search_cache_usable(query) */
 	struct search_content *content;	/* the message read, or NULL */
 };
 
@@ -41,5 +42,28 @@ void search_content_free(struct search_ctx *ctx);
 /* A header or body key, once the content is loaded. */
 enum search_tri search_content_eval(struct search_content *content,
     const struct gd_search_key *k);
+
+/* Whether header field `name` is one the cache keeps. */
+bool search_field_cached(const char *name);
+/* The cached part of a loaded content (the cached fields, the sent date)
+ * as one malloc'd blob of *len_r bytes; and ctx->content made from one
+ * (a copy: free it with search_content_free). */
+void *search_content_pack(const struct search_content *sc, size_t *len_r);
+void search_content_unpack(struct search_ctx *ctx, const void *blob,
+    size_t len);
+
+/*
+ * The header cache (search-cache.c): process-wide, bounded, by mailbox
+ * (store root, name, UIDVALIDITY) and UID.  search_cache_usable: whether
+ * every content key of `key` can be answered from it (no BODY/TEXT, only
+ * the cached header fields and SENT*).  search_cache_load: sets
+ * ctx->content for ctx's message from the cache; false on a miss.
+ * search_cache_store: keeps ctx->content (just loaded from the message)
+ * for ctx's message.  search_cache_clear: drops everything (tests).
+ */
+bool search_cache_usable(const struct gd_search_key *key);
+bool search_cache_load(struct search_ctx *ctx);
+void search_cache_store(struct search_ctx *ctx);
+void search_cache_clear(void);
 
 #endif /* GD_SEARCH_PRIVATE_H */

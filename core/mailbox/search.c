@@ -2,7 +2,8 @@
  * search.c — the generic search: the query tree is evaluated per message
  * in two passes.  The first uses only the view's metadata and answers
  * TRUE, FALSE or UNKNOWN (a header or body key decides); only messages
- * left UNKNOWN are read, once, by search-content.c.
+ * left UNKNOWN are read, once, by search-content.c, unless the header
+ * cache (search-cache.c) has what the query's header keys need.
  */
 #include "config.h"
 
@@ -191,8 +192,16 @@ search_one(struct search_ctx *ctx, const struct gd_search_key *key,
 	ctx->content = NULL;
 	t = search_eval(ctx, key);
 	if (t == SEARCH_UNKNOWN) {
+		if (ctx->cacheable && search_cache_load(ctx)) {
+			t = search_eval(ctx, key);
+			search_content_free(ctx);
+			*match_r = t == SEARCH_TRUE;
+			return 0;
+		}
 		if (search_content_load(ctx, key, err) < 0)
 			return -1;
+		if (ctx->cacheable)
+			search_cache_store(ctx);
 		t = search_eval(ctx, key);
 		search_content_free(ctx);
 	}
@@ -211,6 +220,8 @@ gd_mail_search_generic(struct gd_mailbox *box, const struct gd_search_key *key,
 	MAIL_ASSERT_BLOCKING();
 	GD_CHECK_MAGIC(box, GD_MAILBOX_MAGIC);
 	ctx.cost = gd_search_key_cost(key);
+	ctx.cacheable = ctx.cost == GD_SEARCH_COST_HEADER &&
+	    search_cache_usable(key);
 	for (ctx.seq = 1; ctx.seq <= box->count; ctx.seq++) {
 		ctx.msg = &box->msgs[ctx.seq - 1];
 		if (ctx.msg->flags & GD_MAIL_EXPUNGED)

@@ -173,6 +173,9 @@ const struct imap_config *imap_config_current(struct imap_module *mod,
  * imap_string_format); imap_out_mailbox: a name in the client's form
  * (modified UTF-7 unless IMAP_MODE_UTF8), quoted. */
 void imap_out_add(struct imap_out *o, const void *data, size_t len);
+/* Room for `more` bytes and a NUL at buf + len (to format in place,
+ * then add to len). */
+void imap_out_reserve(struct imap_out *o, size_t more);
 void imap_out_printf(struct imap_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void imap_out_string(struct imap_out *o, const char *s, unsigned mode);

@@ -37,10 +37,12 @@ imap_out_flags(struct imap_session *s, uint32_t system,
     const char *const *kw, size_t nkw, bool wildcard)
 {
 	size_t n = imap_flags_format(NULL, 0, system, kw, nkw, wildcard);
-	char *buf = gd_pool_alloc(s->cmd_pool, n + 1);
 
-	imap_flags_format(buf, n + 1, system, kw, nkw, wildcard);
-	imap_out_add(&s->out, buf, n);
+	/* In place: no copy per message of a FETCH FLAGS or STORE. */
+	imap_out_reserve(&s->out, n);
+	imap_flags_format(s->out.buf + s->out.len, n + 1, system, kw, nkw,
+	    wildcard);
+	s->out.len += n;
 }
 
 /* A message's flags as a flag list (\Recent for rev1 only). */

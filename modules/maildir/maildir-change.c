@@ -261,6 +261,7 @@ maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
 	struct maildir_peek pk;
 	struct maildir_cur cur;
 	uint64_t bits = 0, modseq = 0;
+	bool current[2];
 	uint32_t seq;
 	size_t k;
 	int ret = 0, r;
@@ -268,6 +269,7 @@ maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
 	if (maildir_state_begin(&st, box->dir, &box->store->cfg->store,
 	    box->lock_fd, err) < 0)
 		return -1;
+	maildir_stamps_check(box, &st, current);
 	if (maildir_peek_load(box, &st, &pk, err) < 0 ||
 	    (change->keywords != NULL &&
 	    maildir_keywords_map(box, change->keywords, &bits, err) < 0))
@@ -294,8 +296,10 @@ maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
 				changed(arg, seq);
 		}
 	}
-	if (!st.damaged && maildir_out_flush(&out, &st, ret == 0 ? err :
-	    NULL) < 0)
+	if (!st.damaged && out.len > 0 && maildir_out_flush(&out, &st,
+	    ret == 0 ? err : NULL) == 0)
+		maildir_stamps_own(box, &st, current);
+	else if (!st.damaged && out.len > 0)
 		ret = -1;
 	maildir_out_free(&out);
 	maildir_peek_free(&pk);
@@ -367,12 +371,14 @@ maildir_expunge_marked(struct maildir_box *box, enum gd_mail_expunge_mode mode,
 	struct maildir_peek pk;
 	struct maildir_cur cur;
 	uint64_t bytes = 0, count = 0;
+	bool current[2];
 	uint32_t seq;
 	int ret;
 
 	if (maildir_state_begin(&st, box->dir, &box->store->cfg->store,
 	    box->lock_fd, err) < 0)
 		return -1;
+	maildir_stamps_check(box, &st, current);
 	ret = maildir_peek_load(box, &st, &pk, err);
 	for (seq = 1; seq <= box->list.count && ret == 0; seq++) {
 		struct gd_mail_msg *m = &box->list.msgs[seq - 1];
@@ -400,8 +406,10 @@ maildir_expunge_marked(struct maildir_box *box, enum gd_mail_expunge_mode mode,
 	}
 	if (out.len > 0)
 		expunge_sync_dirs(box, st.cfg);
-	if (!st.damaged && maildir_out_flush(&out, &st, ret == 0 ? err :
-	    NULL) < 0)
+	if (!st.damaged && out.len > 0 && maildir_out_flush(&out, &st,
+	    ret == 0 ? err : NULL) == 0)
+		maildir_stamps_own(box, &st, current);
+	else if (!st.damaged && out.len > 0)
 		ret = -1;
 	maildir_out_free(&out);
 	maildir_peek_free(&pk);

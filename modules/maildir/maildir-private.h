@@ -94,6 +94,8 @@ struct maildir_stamp {
 	int64_t sec;
 	uint32_t nsec;
 	bool valid;		/* recorded when the scan could trust it */
+	bool own;		/* moved by our own recorded changes
+				 * (maildir_stamps_own); never valid */
 };
 
 struct maildir_hdr {
@@ -370,6 +372,22 @@ void maildir_touch(struct maildir_box *box, uint32_t i);
 struct maildir_out;
 int maildir_scan(struct maildir_box *box, struct maildir_state *st,
     bool force, struct maildir_out *out, struct gd_mail_error *err);
+
+/*
+ * Directory stamps around our own changes (under the lock):
+ * maildir_stamps_check before renaming or unlinking in cur/ and new/
+ * says, for each ([0] cur/, [1] new/), whether it is as its stamp
+ * recorded (nothing changed it since the last scan); after the changes
+ * are recorded, maildir_stamps_own moves the stamp of each such one to
+ * its new mtime (untrusted: read by a scan once it has aged past the
+ * margin), so that the next sync does not read a whole directory again
+ * for changes it already knows.  A directory changed otherwise keeps its
+ * old stamp: the next sync reads it.
+ */
+void maildir_stamps_check(const struct maildir_box *box,
+    const struct maildir_state *st, bool current[2]);
+void maildir_stamps_own(const struct maildir_box *box,
+    struct maildir_state *st, const bool current[2]);
 
 /* Pending records of one locked operation. */
 struct maildir_out {

@@ -9,7 +9,10 @@
  * Header: "GDMUIDL1", version, header size, uidvalidity, uidnext,
  *   uid_reserved, first_recent_uid, generation, messages, highestmodseq,
  *   modseq_reserved, end_offset, garbage, cur/ and new/ stamps (sec,
- *   nsec, valid), boot id, zero padding, a 64-bit checksum of the rest.
+ *   nsec, valid), boot id, the cur/ and new/ stamps' `own` marks (32
+ *   bits each: readers that predate them see zero padding and an
+ *   untrusted stamp, which they read again), zero padding, a 64-bit
+ *   checksum of the rest.
  * Record: u32 length, u8 type, u8 flags (1: in new/), u16 name length,
  *   u32 uid, u64 modseq, [MSG: u64 vsize, i64 mtime], name, u32 checksum
  *   of everything before it.
@@ -105,6 +108,8 @@ maildir_hdr_encode(const struct maildir_hdr *h, uint8_t out[MAILDIR_HDR_SIZE])
 	put32(out + 96, h->new_.nsec);
 	put32(out + 100, h->new_.valid);
 	memcpy(out + 104, h->boot_id, 16);
+	put32(out + 120, h->cur.own);
+	put32(out + 124, h->new_.own);
 	put64(out + HDR_CHECK_AT, maildir_hash(out, HDR_CHECK_AT));
 }
 
@@ -134,10 +139,14 @@ maildir_hdr_decode(const uint8_t *buf, size_t len, struct maildir_hdr *h)
 	h->new_.nsec = get32(buf + 96);
 	h->new_.valid = get32(buf + 100) != 0;
 	memcpy(h->boot_id, buf + 104, 16);
+	h->cur.own = get32(buf + 120) != 0;
+	h->new_.own = get32(buf + 124) != 0;
 	if (h->uidvalidity == 0 || h->uidnext == 0 ||
 	    h->end_offset < MAILDIR_HDR_SIZE || h->cur.nsec >= 1000000000u ||
 	    h->new_.nsec >= 1000000000u || get32(buf + 84) > 1 ||
-	    get32(buf + 100) > 1)
+	    get32(buf + 100) > 1 || get32(buf + 120) > 1 ||
+	    get32(buf + 124) > 1 || (h->cur.own && h->cur.valid) ||
+	    (h->new_.own && h->new_.valid))
 		return -1;
 	return 0;
 }

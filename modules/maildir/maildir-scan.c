@@ -6,6 +6,17 @@
  * MAILDIR_STAMP_MARGIN_NS after the change it shows, or changed during
  * the scan): an unchanged mailbox opens without readdir.
  *
+ * Our own renames and unlinks (flag changes, expunge, new/ to cur/),
+ * made under the lock and recorded in the state, move the stamp along
+ * with them when nothing else had changed the directory since it was
+ * taken (maildir_stamps_own): a stamp marked `own`, which spares the
+ * next syncs a readdir of a big cur/ for changes they know from the
+ * records, until it has aged past the margin; then one scan makes it
+ * trusted.  A change by another program after that in a later timestamp
+ * tick moves the mtime and is seen at the next sync; only one racing
+ * our own writes within their tick is seen late, by that scan, at most
+ * the margin after them.
+ *
  * Files are matched to messages by their base name (before ':'), so a
  * flag rename by another program keeps the UID (and gets a new modseq).
  * A message whose file is not listed is checked by name, and the
@@ -63,6 +74,9 @@ static void scan_file_add(struct scan *sc, const char *name, size_t len,
     size_t base_len, bool in_new);
 static int scan_vanished(struct scan *sc, struct gd_mail_error *err);
 static int scan_new_files(struct scan *sc, struct gd_mail_error *err);
+static int scan_new_record(struct scan *sc, const struct scan_file *sf,
+    const char *name, struct maildir_rec *rec, const struct stat *sb,
+    struct gd_mail_error *err);
 static int scan_file_cmp(const void *a, const void *b, void *arg);
 
 static size_t
@@ -120,10 +134,86 @@ scan_modseq(struct scan *sc, struct gd_mail_error *err)
 }
 
 static bool
+scan_mtime_is(const struct maildir_stamp *s, const struct stat *sb)
+{
+	return s->sec == (int64_t)sb->st_mtim.tv_sec &&
+	    s->nsec == (uint32_t)sb->st_mtim.tv_nsec;
+}
+
+static bool
+scan_mtime_old(const struct stat *sb)
+{
+	return maildir_now_ns() - ((int64_t)sb->st_mtim.tv_sec * 1000000000 +
+	    sb->st_mtim.tv_nsec) >= MAILDIR_STAMP_MARGIN_NS;
+}
+
+/* Whether the directory need not be read: its mtime is the stamp's, and
+ * the stamp is trusted, or our own and too young to be checked. */
+static bool
 scan_stamp_same(const struct maildir_stamp *s, const struct stat *sb)
 {
-	return s->valid && s->sec == (int64_t)sb->st_mtim.tv_sec &&
-	    s->nsec == (uint32_t)sb->st_mtim.tv_nsec;
+	return scan_mtime_is(s, sb) && (s->valid ||
+	    (s->own && !scan_mtime_old(sb)));
+}
+
+static const char *
+scan_dir_path(const struct maildir_box *box, bool in_new, char *buf,
+    size_t size)
+{
+	snprintf(buf, size, "%s/%s", box->dir, in_new ? "new" : "cur");
+	return buf;
+}
+
+static bool
+stamp_current(const struct maildir_box *box, const struct maildir_state *st,
+    bool in_new)
+{
+	const struct maildir_stamp *stamp = in_new ? &st->hdr.new_ :
+	    &st->hdr.cur;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return stat(scan_dir_path(box, in_new, path, sizeof(path)),
+	    &sb) == 0 && scan_mtime_is(stamp, &sb) &&
+	    (stamp->valid || stamp->own);
+}
+
+static void
+stamp_own(const struct maildir_box *box, struct maildir_state *st,
+    bool in_new)
+{
+	struct maildir_stamp *stamp = in_new ? &st->hdr.new_ : &st->hdr.cur;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (stat(scan_dir_path(box, in_new, path, sizeof(path)), &sb) < 0)
+		return;
+	stamp->sec = (int64_t)sb.st_mtim.tv_sec;
+	stamp->nsec = (uint32_t)sb.st_mtim.tv_nsec;
+	/* Not trusted: another program's change in the same tick, or
+	 * between the check and our changes, is found by the scan once
+	 * the mtime has aged past the margin. */
+	stamp->valid = false;
+	stamp->own = true;
+	st->hdr_dirty = true;
+}
+
+void
+maildir_stamps_check(const struct maildir_box *box,
+    const struct maildir_state *st, bool current[2])
+{
+	current[0] = stamp_current(box, st, false);
+	current[1] = stamp_current(box, st, true);
+}
+
+void
+maildir_stamps_own(const struct maildir_box *box, struct maildir_state *st,
+    const bool current[2])
+{
+	if (current[0])
+		stamp_own(box, st, false);
+	if (current[1])
+		stamp_own(box, st, true);
 }
 
 /* A known message's file, maybe under a new name or place. */
@@ -228,11 +318,11 @@ scan_dir(struct scan *sc, bool in_new, bool record,
 		return 0;
 	stamp->sec = (int64_t)before.st_mtim.tv_sec;
 	stamp->nsec = (uint32_t)before.st_mtim.tv_nsec;
+	stamp->own = false;
 	stamp->valid = stat(path, &after) == 0 &&
 	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
 	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
-	    maildir_now_ns() - ((int64_t)before.st_mtim.tv_sec * 1000000000 +
-	    before.st_mtim.tv_nsec) >= MAILDIR_STAMP_MARGIN_NS;
+	    scan_mtime_old(&before);
 	sc->st->hdr_dirty = true;
 	return 0;
 }
@@ -314,30 +404,43 @@ scan_new_file(struct scan *sc, const struct scan_file *sf,
 
 	snprintf(path, sizeof(path), "%s/%s/%s", sc->box->dir,
 	    sf->in_new ? "new" : "cur", name);
+	maildir_fname_parse(name, strlen(name), &f);
+	rec.vsize = f.vsize;
+	/* With W= in the name only the mtime is needed: no open. */
+	if (f.vsize != UINT64_MAX)
+		return stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ? 0 :
+		    scan_new_record(sc, sf, name, &rec, &sb, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
 		return 0;
 	}
-	maildir_fname_parse(name, strlen(name), &f);
-	rec.vsize = f.vsize;
-	if (f.vsize == UINT64_MAX && gd_mail_measure_fd(fd, 0,
-	    (uint64_t)sb.st_size, &rec.vsize, &bare, err) < 0) {
+	if (gd_mail_measure_fd(fd, 0, (uint64_t)sb.st_size, &rec.vsize,
+	    &bare, err) < 0) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	return scan_new_record(sc, sf, name, &rec, &sb, err);
+}
+
+/* Give a new file its UID and record it. */
+static int
+scan_new_record(struct scan *sc, const struct scan_file *sf,
+    const char *name, struct maildir_rec *rec, const struct stat *sb,
+    struct gd_mail_error *err)
+{
 	if (scan_modseq(sc, err) < 0 ||
-	    maildir_state_next_uid(sc->st, &rec.uid, err) < 0)
+	    maildir_state_next_uid(sc->st, &rec->uid, err) < 0)
 		return -1;
-	rec.modseq = sc->modseq;
-	rec.mtime = (int64_t)sb.st_mtim.tv_sec;
-	rec.in_new = sf->in_new;
-	rec.name = name;
-	rec.name_len = strlen(name);
-	maildir_out_add(sc->out, &rec);
-	maildir_list_append(sc->l, &rec, maildir_box_kw_mask(sc->box));
+	rec->modseq = sc->modseq;
+	rec->mtime = (int64_t)sb->st_mtim.tv_sec;
+	rec->in_new = sf->in_new;
+	rec->name = name;
+	rec->name_len = strlen(name);
+	maildir_out_add(sc->out, rec);
+	maildir_list_append(sc->l, rec, maildir_box_kw_mask(sc->box));
 	return 0;
 }
 

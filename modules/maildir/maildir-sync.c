@@ -200,6 +200,7 @@ sync_rebuild(struct maildir_box *box, struct maildir_state *st,
 			goto fail;
 	}
 	st->hdr.cur.valid = st->hdr.new_.valid = false;
+	st->hdr.cur.own = st->hdr.new_.own = false;
 	/* The scan works on `l` (its records are dropped: the rewrite
 	 * replaces the file); touches it makes are not the view's. */
 	{
@@ -244,6 +245,8 @@ sync_new_to_cur(struct maildir_box *box, struct maildir_state *st,
 	char from[PATH_MAX], to[PATH_MAX], name[MAILDIR_NAME_MAX + 1];
 	struct maildir_fname f;
 	struct maildir_rec rec = { .type = MAILDIR_REC_NAME };
+	bool current[2] = { false, false }, checked = false;
+	size_t before = out->len;
 	uint32_t i;
 	int n;
 
@@ -258,6 +261,9 @@ sync_new_to_cur(struct maildir_box *box, struct maildir_state *st,
 		    f.flags, f.letters, f.info);
 		if (n < 0)
 			continue;
+		if (!checked)
+			maildir_stamps_check(box, st, current);
+		checked = true;
 		snprintf(from, sizeof(from), "%s/new/%s", box->dir, old);
 		snprintf(to, sizeof(to), "%s/cur/%s", box->dir, name);
 		if (rename(from, to) < 0)
@@ -271,7 +277,9 @@ sync_new_to_cur(struct maildir_box *box, struct maildir_state *st,
 		maildir_list_rename(l, i, false, name, (size_t)n,
 		    maildir_box_kw_mask(box));
 	}
-	(void)st;
+	/* Our moves are recorded: no readdir of cur/ for them. */
+	if (out->len > before)
+		maildir_stamps_own(box, st, current);
 	(void)err;
 	return 0;
 }

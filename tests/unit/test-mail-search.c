@@ -253,3 +253,50 @@ Test(search, match_across_decoder_chunks)
 	cr_assert_str_eq(text(GD_SEARCH_BODY, "needleword"), "5");
 	cr_assert_str_eq(text(GD_SEARCH_BODY, "xneedlewordy"), "5");
 }
+
+/* Remove every message file behind the view's back. */
+static void
+remove_files(void)
+{
+	static const char *const dirs[] = { "cur", "new" };
+	char dir[PATH_MAX], name[512], path[PATH_MAX + 512];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", md_root, dirs[i]);
+		while (md_first_file(dir, name, sizeof(name))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			cr_assert_eq(unlink(path), 0);
+		}
+	}
+}
+
+Test(search, header_cache_serves_a_later_view)
+{
+	struct gd_search_key from = { .op = GD_SEARCH_HEADER,
+	    .u.header = { "From", "example.com" } };
+	struct gd_search_key subj = { .op = GD_SEARCH_HEADER,
+	    .u.header = { "Subject", "late" } };
+	struct gd_search_key or = { .op = GD_SEARCH_OR, .children = &from };
+	struct gd_mailbox *b2;
+
+	from.next = &subj;
+	/* A FROM search reads the messages and keeps their fields... */
+	cr_assert_str_eq(header("From", "example.com"), "1,4");
+	b2 = md_open(store, "INBOX", GD_MAILBOX_READONLY);
+	gd_mailbox_close(&box);
+	box = b2;
+	/* ...so a later view (a client reconnecting) answers header keys
+	 * on those fields without the files, which are gone now: */
+	remove_files();
+	cr_assert_str_eq(header("From", "ALICE"), "1");
+	cr_assert_str_eq(header("from", "renée"), "2");
+	cr_assert_str_eq(run(&or), "1,4");
+	cr_assert_str_eq(header("To", "bob"), "1");
+	cr_assert_str_eq(day(GD_SEARCH_SENT_ON, DAY(2026, 11, 2)), "1");
+	cr_assert_str_eq(day(GD_SEARCH_SENT_ON, DAY(2026, 11, 1)), "4");
+	/* Other fields and the body are not cached: read, and gone. */
+	cr_assert_str_eq(header("Date", "2026"), "");
+	cr_assert_str_eq(text(GD_SEARCH_BODY, "invoice"), "");
+	cr_assert_str_eq(text(GD_SEARCH_TEXT, "alice"), "");
+}
