@@ -5,8 +5,10 @@
  * synced, given its internal date and its final name (with S= and W=),
  * then, under the mailbox's lock, renamed (or, for a finished spool file,
  * hard-linked) into new/ — or cur/ when it has flags — and recorded with
- * its UID; the directory is synced after the lock is released, and only
- * then is the UID reported.  Concurrent appends to one mailbox share
+ * its UID; the directory and the record are synced after the lock is
+ * released, and only then is the UID reported: three syncs a message
+ * (file, directory entry, record), the last two shared by the messages
+ * of one group commit.  Concurrent appends to one mailbox share
  * that lock, record and sync (maildir-group.c).
  */
 #include "config.h"
@@ -47,6 +49,9 @@ static int commit_one(const char *dir, struct maildir_state *st,
     struct maildir_out *out, bool first, struct gd_mail_error *err);
 static int commit_place(const char *dir, struct maildir_state *st,
     struct maildir_newmsg *msgs, size_t n, struct gd_mail_error *err);
+static int commit_durable(const struct gd_mail_store_config *cfg,
+    const char *dir, const struct maildir_newmsg *msgs, size_t n,
+    int state_fd, struct gd_mail_error *err);
 
 /* The directory of an existing mailbox (INBOX is made when missing). */
 char *
@@ -422,17 +427,51 @@ maildir_commit(const char *dir, const struct gd_mail_store_config *cfg,
 	return maildir_commit_locked(&st, msgs, n, uidvalidity_r, err);
 }
 
+/*
+ * After the lock: sync the directories that got files and the state
+ * file's new records (`state_fd`, a duplicate: -1 when not syncing), so
+ * that an acknowledged message keeps its entry and its UID after an OS
+ * crash.  Others may see the message meanwhile, as before the entry's
+ * sync.
+ */
+static int
+commit_durable(const struct gd_mail_store_config *cfg, const char *dir,
+    const struct maildir_newmsg *msgs, size_t n, int state_fd,
+    struct gd_mail_error *err)
+{
+	char path[PATH_MAX];
+	bool any_new = false, any_cur = false;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; k < n; k++) {
+		any_new |= msgs[k].ret == 0 && msgs[k].in_new;
+		any_cur |= msgs[k].ret == 0 && !msgs[k].in_new;
+	}
+	snprintf(path, sizeof(path), "%s/new", dir);
+	if (any_new && gd_mail_fsync_dir(cfg, path, err) < 0)
+		ret = -1;
+	snprintf(path, sizeof(path), "%s/cur", dir);
+	if (ret == 0 && any_cur && gd_mail_fsync_dir(cfg, path, err) < 0)
+		ret = -1;
+	if (ret == 0 && state_fd >= 0 && fdatasync(state_fd) < 0) {
+		gd_mail_error_errno(err, "fsync %s/%s", dir,
+		    MAILDIR_STATE_FILE);
+		ret = -1;
+	}
+	if (state_fd >= 0)
+		close(state_fd);
+	return ret;
+}
+
 int
 maildir_commit_locked(struct maildir_state *st, struct maildir_newmsg *msgs,
     size_t n, uint32_t *uidvalidity_r, struct gd_mail_error *err)
 {
 	const struct gd_mail_store_config *cfg = st->cfg;
 	const char *dir = st->dir;
-	char path[PATH_MAX];
-	bool any_new = false, any_cur = false;
 	uint64_t end;
-	size_t k;
-	int ret;
+	int ret, state_fd = -1;
 
 	ret = maildir_state_read(st, st->hdr.end_offset, NULL, NULL, &end,
 	    err);
@@ -440,23 +479,18 @@ maildir_commit_locked(struct maildir_state *st, struct maildir_newmsg *msgs,
 		ret = commit_repair(st, err);
 	if (ret == 0)
 		ret = commit_place(dir, st, msgs, n, err);
+	if (ret == 0 && cfg->fsync && st->fd >= 0)
+		state_fd = fcntl(st->fd, F_DUPFD_CLOEXEC, 0);
 	if (uidvalidity_r != NULL)
 		*uidvalidity_r = st->hdr.uidvalidity;
 	if (maildir_state_end(st, ret == 0 ? err : NULL) < 0 && ret == 0)
 		ret = -1;
-	if (ret != 0)
+	if (ret != 0) {
+		if (state_fd >= 0)
+			close(state_fd);
 		return ret;
-	for (k = 0; k < n; k++) {
-		any_new |= msgs[k].ret == 0 && msgs[k].in_new;
-		any_cur |= msgs[k].ret == 0 && !msgs[k].in_new;
 	}
-	snprintf(path, sizeof(path), "%s/new", dir);
-	if (any_new && gd_mail_fsync_dir(cfg, path, err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/cur", dir);
-	if (any_cur && gd_mail_fsync_dir(cfg, path, err) < 0)
-		return -1;
-	return 0;
+	return commit_durable(cfg, dir, msgs, n, state_fd, err);
 }
 
 int

@@ -4,11 +4,23 @@
  * entries, whoever makes it) and on gumdrop-uidlist, whose records say
  * what changed.  The state file is replaced when it is compacted; its
  * watch is then set again on the new file.
+ *
+ * Every sync opens the state file for writing, and closing it is an
+ * inotify "modify" even when nothing was written; a sync with nothing
+ * to report may also rewrite the header's directory stamps.  Left
+ * alone, the session's own sync would notify it again, forever (a sync
+ * every few milliseconds while a client idles, holding the lock that
+ * deliveries need).  So a "modify" of the state file notifies only when
+ * the file's identity, size or the header's numbers (UIDs, modseqs, end
+ * of records) changed since the last look.
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "maildir-private.h"
 
@@ -20,6 +32,35 @@ static void notify_fire(void *arg, unsigned events);
 static void notify_state_fire(void *arg, unsigned events);
 static int notify_add(struct maildir_box *box, unsigned which,
     struct gd_loop *loop, struct gd_mail_error *err);
+
+/* The state file's fingerprint (never 0), or 0 when it cannot be read.
+ * Read-only: closing it is no inotify event of ours.  FILE class. */
+static uint64_t
+notify_state_print(const struct maildir_box *box)
+{
+	uint8_t hdr[MAILDIR_HDR_SIZE];
+	char path[PATH_MAX];
+	uint64_t v[3];
+	struct stat sb;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", box->dir, MAILDIR_STATE_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &sb) == 0)
+		n = pread(fd, hdr, sizeof(hdr), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(hdr))
+		return 0;
+	/* Header bytes 16..71: UIDVALIDITY to the garbage count
+	 * (maildir-record.c), not the stamps after them. */
+	v[0] = (uint64_t)sb.st_ino;
+	v[1] = (uint64_t)sb.st_size;
+	v[2] = maildir_hash(hdr + 16, 56);
+	return maildir_hash(v, sizeof(v)) | 1;
+}
 
 static void
 notify_fire(void *arg, unsigned events)
@@ -35,11 +76,16 @@ notify_state_fire(void *arg, unsigned events)
 {
 	struct maildir_box *box = arg;
 
+	uint64_t print = notify_state_print(box);
+
 	if ((events & (GD_WATCH_GONE | GD_WATCH_ATTRIB)) != 0) {
 		/* Replaced (compaction): follow the new file. */
 		gd_watch_remove(&box->watches[NOTIFY_STATE]);
 		(void)notify_add(box, NOTIFY_STATE, box->notify_loop, NULL);
-	}
+	} else if (events == GD_WATCH_MODIFY && print != 0 &&
+	    print == box->notify_print)
+		return;		/* opened and closed, or stamps only */
+	box->notify_print = print;
 	box->notify_fn(box->notify_arg);
 }
 
@@ -73,6 +119,7 @@ maildir_notify_start(struct gd_mailbox *gbox, struct gd_loop *loop,
 	box->notify_fn = fn;
 	box->notify_arg = arg;
 	box->notify_loop = loop;
+	box->notify_print = notify_state_print(box);
 	for (i = 0; i < GD_N_ELEMENTS(box->watches); i++) {
 		if (notify_add(box, i, loop, err) < 0) {
 			maildir_notify_stop(gbox);

@@ -223,6 +223,7 @@ struct maildir_box {
 	struct gd_loop *notify_loop;
 	gd_mailbox_notify_fn *notify_fn;
 	void *notify_arg;
+	uint64_t notify_print;		/* the state file, last looked at */
 	/* Start values of touched messages during a sync. */
 	struct maildir_touch *touched;
 	size_t ntouched, touched_cap;
