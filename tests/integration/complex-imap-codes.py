@@ -33,7 +33,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smtp_maildir  # noqa: E402
-from gdtest import (TIMEOUT, LineClient, check, finish,  # noqa: E402
+from imap_util import ImapRaw  # noqa: E402
+from gdtest import (check, finish,  # noqa: E402
                     free_port, make_cert)
 
 smtp_maildir.USERS += ("qu:{PLAIN}qu::::::quota_messages=2\n"
@@ -49,45 +50,8 @@ SASL_POLICY = ("sasl: {realm: file, mechanisms: [PLAIN, LOGIN], "
 BIG_DROP = 16 * 1024 * 1024
 
 
-class Raw(LineClient):
-    n = 0
-
-    def read_exact(self, n):
-        deadline = time.monotonic() + TIMEOUT
-        while len(self.buf) < n and time.monotonic() < deadline:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                break
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def response(self, tag):
-        """(lines, literals) up to the tagged line."""
-        lines, lits = [], []
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            line = self.line()
-            if line is None:
-                break
-            lines.append(line)
-            m = re.search(r"~?\{(\d+)\}$", line)
-            if m:
-                lits.append(self.read_exact(int(m.group(1))))
-                continue
-            if line.startswith(tag + " "):
-                break
-        return lines, lits
-
-    def run(self, text):
-        """Send one command; (untagged lines, literals, tagged line)."""
-        Raw.n += 1
-        tag = "c%d" % Raw.n
-        self.send(tag.encode() + b" " +
-                  (text.encode() if isinstance(text, str) else text) +
-                  b"\r\n")
-        lines, lits = self.response(tag)
-        return lines[:-1], lits, lines[-1] if lines else ""
+class Raw(ImapRaw):
+    prefix = "c"
 
 
 def connect(port, user="demo", password="demo"):
@@ -101,8 +65,7 @@ def connect(port, user="demo", password="demo"):
 
 def append_sync(c, head, data):
     """APPEND with a synchronising literal; the tagged reply."""
-    Raw.n += 1
-    tag = "c%d" % Raw.n
+    tag = c.next_tag()
     c.send(("%s %s" % (tag, head)).encode() + b"\r\n")
     cont = c.line()
     if not cont.startswith("+"):

@@ -24,7 +24,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdtest import (TIMEOUT, LineClient, check, finish,  # noqa: E402
+from imap_util import ImapRaw  # noqa: E402
+from gdtest import (TIMEOUT, check, finish,  # noqa: E402
                     free_port, make_cert)
 from smtp_maildir import maildir_daemon  # noqa: E402
 
@@ -48,42 +49,8 @@ MULTI = (b"From: Bob <bob@example.test>\r\nTo: demo@localhost\r\n"
          b"--b1--\r\n")
 
 
-class Raw(LineClient):
-    n = 0
-
-    def read_exact(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(min(1 << 20, n - len(self.buf) + 65536))
-            if not chunk:
-                break
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def response(self, tag):
-        """(lines, literals) up to the tagged line; a line ending in
-        {n} or ~{n} is followed by its literal."""
-        lines, lits = [], []
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            line = self.line()
-            if line is None:
-                break
-            lines.append(line)
-            m = re.search(r"~?\{(\d+)\}$", line)
-            if m:
-                lits.append(self.read_exact(int(m.group(1))))
-                continue
-            if line.startswith(tag + " "):
-                break
-        return lines, lits
-
-    def run(self, text):
-        Raw.n += 1
-        tag = "f%d" % Raw.n
-        self.send("%s %s\r\n" % (tag, text))
-        lines, lits = self.response(tag)
-        return lines, lits, lines[-1] if lines else ""
+class Raw(ImapRaw):
+    prefix = "f"
 
 
 def put(mail, name, data):

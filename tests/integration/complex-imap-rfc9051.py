@@ -40,7 +40,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smtp_maildir  # noqa: E402
-from gdtest import (TIMEOUT, LineClient, check, finish,  # noqa: E402
+from imap_util import ImapRaw  # noqa: E402
+from gdtest import (TIMEOUT, check, finish,  # noqa: E402
                     free_port)
 
 smtp_maildir.USERS += "mrc:{PLAIN}secret::::::\n"
@@ -91,36 +92,12 @@ MESSAGE12 = HEADER + body_3028()
 assert len(HEADER) == 342
 
 
-class Raw(LineClient):
-    def read_exact(self, n):
-        deadline = time.monotonic() + TIMEOUT
-        while len(self.buf) < n and time.monotonic() < deadline:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                break
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
+class Raw(ImapRaw):
     def exchange(self, line):
         """Send a client line; (server lines, literals) up to the line
         tagged with the line's tag."""
-        tag = line.split(" ", 1)[0]
         self.send(line + "\r\n")
-        lines, lits = [], []
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            got = self.line()
-            if got is None:
-                break
-            lines.append(got)
-            m = re.search(r"\{(\d+)\}$", got)
-            if m:
-                lits.append(self.read_exact(int(m.group(1))))
-                continue
-            if got.startswith(tag + " "):
-                break
-        return lines, lits
+        return self.response(line.split(" ", 1)[0])
 
     def until(self, tag):
         """Lines up to the one tagged `tag`."""

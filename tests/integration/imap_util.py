@@ -23,11 +23,13 @@ read back the same way for both; the separator the server announces is
 the client's business."""
 import mailbox
 import os
+import re
 import shutil
 import smtplib
 import time
 
-from gdtest import TIMEOUT, check, finish, free_port, make_cert
+from gdtest import (TIMEOUT, LineClient, check, finish,  # noqa: F401
+                    free_port, make_cert)
 from pop3_util import make_message  # noqa: F401 (the tests' messages)
 from smtp_maildir import maildir_daemon
 
@@ -35,6 +37,60 @@ USER, PASSWORD = "demo", "demo"
 SASL = ("sasl: {realm: file, mechanisms: [PLAIN, LOGIN], "
         "plaintext-without-tls: true, failure-delay: 0, "
         "max-auth-failures: 0}")
+
+
+class ImapRaw(LineClient):
+    """A raw IMAP client that reads literals: run() sends a tagged
+    command and returns (untagged lines, literals, tagged line); a line
+    ending in {n} or ~{n} is followed by its n octets."""
+    n = 0
+    prefix = "t"
+
+    def read_exact(self, n):
+        """n octets (fewer at EOF or after TIMEOUT); chunks are joined
+        once, as a literal may be tens of megabytes."""
+        parts, have = [self.buf], len(self.buf)
+        deadline = time.monotonic() + TIMEOUT
+        while have < n and time.monotonic() < deadline:
+            chunk = self.sock.recv(min(1 << 20, n - have + 65536))
+            if not chunk:
+                break
+            parts.append(chunk)
+            have += len(chunk)
+        data = b"".join(parts)
+        self.buf = data[n:]
+        return data[:n]
+
+    def response(self, tag):
+        """(lines, literals) up to the line tagged `tag`."""
+        lines, lits = [], []
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            line = self.line()
+            if line is None:
+                break
+            lines.append(line)
+            m = re.search(r"~?\{(\d+)\}$", line)
+            if m:
+                lits.append(self.read_exact(int(m.group(1))))
+                continue
+            if line.startswith(tag + " "):
+                break
+        return lines, lits
+
+    def next_tag(self):
+        ImapRaw.n += 1
+        return "%s%d" % (self.prefix, ImapRaw.n)
+
+    def run(self, text):
+        tag = self.next_tag()
+        self.send(tag.encode() + b" " +
+                  (text.encode() if isinstance(text, str) else text) +
+                  b"\r\n")
+        lines, lits = self.response(tag)
+        return lines[:-1], lits, lines[-1] if lines else ""
+
+
 # Where scripts/lib.sh installs the npm packages (GD_NODE_DIR).
 NODE_DIR = os.environ.get("GD_NODE_DIR", "/usr/local/lib/gumdrop-node")
 
