@@ -71,6 +71,11 @@ def rss_kb(pid):
     return 0
 
 
+def sanitized(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def login(c):
     c.line()
     c.run("LOGIN demo demo")
@@ -193,8 +198,13 @@ def test_big(d, port, imaps, ctx, mail):
     put(mail, "big.1.host", msg)
     for name, p, cx in (("IMAP", port, None), ("IMAPS", imaps, ctx)):
         grown, size, data, rest = slow_big(d, p, cx)
-        check(grown < 8 * 1024, "%s: a stalled 24 MB FETCH grows the "
-              "daemon by %d KB (< 8 MB)" % (name, grown))
+        if sanitized(d.proc.pid):
+            # ASan's quarantine keeps freed chunks: RSS then measures
+            # what went through, not what is held.
+            print("skip - %s: memory not measured under ASan" % name)
+        else:
+            check(grown < 8 * 1024, "%s: a stalled 24 MB FETCH grows the "
+                  "daemon by %d KB (< 8 MB)" % (name, grown))
         check(size == len(msg) and data == msg,
               "%s: then the whole message arrives" % name)
         check(rest[0] == ")" and rest[1].startswith("b1 OK") and
