@@ -695,6 +695,66 @@ GD_API void gd_mail_top_init(struct gd_mail_top *top, uint64_t lines);
 GD_API size_t gd_mail_top_take(struct gd_mail_top *top, const void *data,
     size_t len, bool *done_r);
 
+/* ---- message caches ------------------------------------------------------ */
+
+/*
+ * A process-wide memo of something derived from messages' content (the
+ * search's header fields, IMAP's rendered ENVELOPE and BODYSTRUCTURE),
+ * so that another session or worker need not read the files again.
+ * Entries are by mailbox (store root, name, UIDVALIDITY) and by UID and
+ * `variant` (the caller's: e.g. a rendering mode); a message's content
+ * never changes under its UID, and a hit must also have the message's
+ * size and internal date (a mailbox recreated with the same UIDVALIDITY
+ * is not mistaken for the old one).  Bounded: at most `max_bytes` of
+ * blobs plus book-keeping; when full, the mailboxes used least recently
+ * are dropped whole (never the one being written).  Entries of expunged
+ * messages go with their mailbox.  Thread-safe (one mutex per cache);
+ * any class.
+ */
+struct gd_mail_cache;
+
+struct gd_mail_cache_key {
+	const char *root;	/* the store's root ("" or NULL: none) */
+	const char *mailbox;
+	uint32_t uidvalidity;
+	uint32_t uid;
+	uint32_t variant;
+	uint64_t size;		/* the message's RFC822.SIZE */
+	int64_t date;		/* and internal date */
+};
+
+/* The key of message `m` of `box` (pointers into box: valid while it is
+ * open), variant 0. */
+GD_API void gd_mail_cache_key_of(const struct gd_mailbox *box,
+    const struct gd_mail_msg *m, struct gd_mail_cache_key *k);
+
+/* A new empty cache bounded to `max_bytes`. */
+GD_API struct gd_mail_cache *gd_mail_cache_new(size_t max_bytes);
+/* Free it and set *c to NULL; NULL is a no-op. */
+GD_API void gd_mail_cache_free(struct gd_mail_cache **c);
+
+/*
+ * On a hit, call copy(arg, blob, len) under the cache's lock (copy the
+ * blob out; do not call back into the cache) and return true.
+ */
+typedef void gd_mail_cache_copy_fn(void *arg, const void *blob,
+    size_t len);
+GD_API bool gd_mail_cache_get(struct gd_mail_cache *c,
+    const struct gd_mail_cache_key *k, gd_mail_cache_copy_fn *copy,
+    void *arg);
+
+/*
+ * Keep a copy of `blob` for `k` (replacing an entry of the same UID and
+ * variant).  False when it cannot fit even alone (nothing kept).
+ */
+GD_API bool gd_mail_cache_put(struct gd_mail_cache *c,
+    const struct gd_mail_cache_key *k, const void *blob, size_t len);
+
+/* Drop every entry. */
+GD_API void gd_mail_cache_clear(struct gd_mail_cache *c);
+/* Bytes counted against the bound now. */
+GD_API size_t gd_mail_cache_bytes(struct gd_mail_cache *c);
+
 /* ---- search -------------------------------------------------------------- */
 
 /*

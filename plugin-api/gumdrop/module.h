@@ -49,6 +49,9 @@
  *                    bound; POP3 RETR/TOP); sasl.h:
  *                    gd_sasl_secrets_available(); realm.h (realm 1.1):
  *                    gives_plain_secrets, in a reserved slot.
+ *   1.5  2026-11-30  mailbox.h: message caches (gd_mail_cache_*, the
+ *                    search header cache's engine, public for IMAP's
+ *                    ENVELOPE/BODYSTRUCTURE cache).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -60,7 +63,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	4
+#define GD_ABI_MINOR	5
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u
