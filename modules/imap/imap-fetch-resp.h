@@ -15,6 +15,8 @@
  *   imap-hdrfilter.c       HEADER.FIELDS[.NOT] as a streaming filter
  *   imap-fetch-stream.c    the streamer: size first, then the bytes in
  *                          bounded chunks with back-pressure
+ *   imap-struct-cache.c    ENVELOPE, BODY and BODYSTRUCTURE rendered
+ *                          once per process (a core gd_mail_cache)
  *
  * Threads: ENVELOPE, BODYSTRUCTURE and section resolution are pure (any
  * thread, LOOP class).  Everything that reads a source is of the class of
@@ -143,6 +145,47 @@ void imap_envelope_write(struct imap_sbuf *sb, const struct gd_mime_part *msg,
  */
 void imap_bodystructure_write(struct imap_sbuf *sb,
     const struct gd_mime_part *part, bool extended, unsigned mode);
+
+/* ------------------------------------------------------------------ */
+/* The structure cache (imap-struct-cache.c)                           */
+/* ------------------------------------------------------------------ */
+
+/* Bytes of rendered strings kept for the whole process (64 MiB). */
+#define IMAP_STRUCT_CACHE_MAX	((size_t)64 * 1024 * 1024)
+
+enum {
+	IMAP_STRUCT_ENVELOPE,
+	IMAP_STRUCT_BODY,
+	IMAP_STRUCT_BODYSTRUCTURE,
+	IMAP_STRUCT_N
+};
+
+/* A message's three rendered items (not NUL-terminated). */
+struct imap_struct {
+	const char *str[IMAP_STRUCT_N];
+	size_t len[IMAP_STRUCT_N];
+};
+
+/* Make / free the process's cache (module init / fini; without it the
+ * calls below miss and keep nothing). */
+void imap_struct_cache_start(void);
+void imap_struct_cache_stop(void);
+
+/* Render the three items of `root` in `mode` into `pool`.  Pure. */
+void imap_struct_render(struct imap_struct *st,
+    const struct gd_mime_part *root, unsigned mode, struct gd_pool *pool);
+
+/*
+ * The cached items of message `m` of `box` for `mode` (only its
+ * IMAP_MODE_UTF8 bit counts), copied into `pool`: true on a hit (same
+ * store root, mailbox, UIDVALIDITY, UID, size and internal date).  put
+ * keeps them.  Thread-safe; LOOP.
+ */
+bool imap_struct_cache_get(struct gd_mailbox *box,
+    const struct gd_mail_msg *m, unsigned mode, struct imap_struct *st,
+    struct gd_pool *pool);
+void imap_struct_cache_put(struct gd_mailbox *box,
+    const struct gd_mail_msg *m, unsigned mode, const struct imap_struct *st);
 
 /* ------------------------------------------------------------------ */
 /* Sections (imap-section.c, imap-hdrfilter.c)                         */

@@ -6,8 +6,12 @@
  * A job first sets \Seen when a non-PEEK item asks for it (then FLAGS
  * goes with every response) and syncs the view without EXPUNGE.  Then
  * the loop produces the responses message by message (content reads
- * are FILE class): open the content, parse the MIME tree only when an
- * item needs it (BODY[] alone is one byte range), write the message's
+ * are FILE class): ENVELOPE, BODY and BODYSTRUCTURE come from the
+ * process's structure cache when it has them (imap-struct-cache.c), and
+ * then, without sections, the message is not opened at all; otherwise
+ * open the content, parse the MIME tree only when an item needs it
+ * (BODY[] alone is one byte range; a structure miss renders and caches
+ * the three), write the message's
  * metadata and structure items, then each section as a literal whose
  * octets imap_fetch_stream_produce() makes in bounded chunks.  Writing
  * stops while the connection's queue is above its low-water mark and
@@ -43,13 +47,16 @@ struct imap_fetch_run {
 	struct fetch_item *items;
 	size_t nitems;
 	unsigned meta;			/* enum imap_fetch_item bits */
-	bool tree;			/* some item needs the MIME tree */
+	bool tree;			/* some section needs the MIME tree */
+	bool structs;			/* ENVELOPE, BODY, BODYSTRUCTURE */
 	bool expunged;			/* a message's file was gone */
 	struct imap_seqset_iter it;
 	struct gd_pool *pool;		/* per message: tree, buffers */
-	/* The message being sent (content NULL between messages) */
+	/* The message being sent */
 	uint32_t seq;
-	struct gd_mail_content *content;
+	bool inmsg;			/* its response is under way */
+	struct imap_struct rs;		/* its rendered structure items */
+	struct gd_mail_content *content;	/* NULL: not opened */
 	struct imap_content_src cs;
 	const struct gd_mime_part *root;
 	uint64_t size;
@@ -95,7 +102,7 @@ fetch_items_build(struct imap_fetch_run *r, const struct imap_fetch *f,
 		r->tree |= fetch_att_needs_tree(att);
 	}
 	r->meta = f->items;
-	r->tree |= (f->items & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_BODY |
+	r->structs = (f->items & (IMAP_FETCH_ENVELOPE | IMAP_FETCH_BODY |
 	    IMAP_FETCH_BODYSTRUCTURE)) != 0;
 }
 
@@ -115,6 +122,7 @@ static void
 fetch_msg_close(struct imap_fetch_run *r)
 {
 	gd_mail_content_close(&r->content);
+	r->inmsg = false;
 	r->streaming = false;
 	r->root = NULL;
 	gd_pool_clear(r->pool);
@@ -150,12 +158,37 @@ fetch_msg_resolve(struct imap_fetch_run *r, struct imap_error *err)
 	return 0;
 }
 
+/* The structure items asked, from r->rs. */
+static void
+fetch_msg_structs(struct imap_session *s, struct imap_fetch_run *r)
+{
+	static const struct {
+		enum imap_fetch_item item;
+		const char *name;
+	} items[IMAP_STRUCT_N] = {
+		{ IMAP_FETCH_ENVELOPE, "ENVELOPE " },
+		{ IMAP_FETCH_BODY, "BODY " },
+		{ IMAP_FETCH_BODYSTRUCTURE, "BODYSTRUCTURE " },
+	};
+	struct imap_sbuf sb;
+	int i;
+
+	imap_sbuf_init(&sb, r->pool);
+	for (i = 0; i < IMAP_STRUCT_N; i++) {
+		if (!(r->meta & items[i].item))
+			continue;
+		imap_sbuf_str(&sb, fetch_sep(r));
+		imap_sbuf_str(&sb, items[i].name);
+		imap_sbuf_add(&sb, r->rs.str[i], r->rs.len[i]);
+	}
+	gd_conn_write(s->conn, sb.buf, sb.len);
+}
+
 /* "* n FETCH (" and the items that are not sections. */
 static void
 fetch_msg_head(struct imap_session *s, struct imap_fetch_run *r,
     const struct gd_mail_msg *m)
 {
-	struct imap_sbuf sb;
 	char date[40];
 
 	imap_out_reset(&s->out);
@@ -177,52 +210,62 @@ fetch_msg_head(struct imap_session *s, struct imap_fetch_run *r,
 		    (unsigned long long)m->size);
 	gd_conn_write(s->conn, s->out.buf, s->out.len);
 	imap_out_reset(&s->out);
-	if (r->root == NULL)
-		return;
-	imap_sbuf_init(&sb, r->pool);
-	if (r->meta & IMAP_FETCH_ENVELOPE) {
-		imap_sbuf_str(&sb, fetch_sep(r));
-		imap_sbuf_str(&sb, "ENVELOPE ");
-		imap_envelope_write(&sb, r->root, s->mode);
-	}
-	if (r->meta & IMAP_FETCH_BODY) {
-		imap_sbuf_str(&sb, fetch_sep(r));
-		imap_sbuf_str(&sb, "BODY ");
-		imap_bodystructure_write(&sb, r->root, false, s->mode);
-	}
-	if (r->meta & IMAP_FETCH_BODYSTRUCTURE) {
-		imap_sbuf_str(&sb, fetch_sep(r));
-		imap_sbuf_str(&sb, "BODYSTRUCTURE ");
-		imap_bodystructure_write(&sb, r->root, true, s->mode);
-	}
-	gd_conn_write(s->conn, sb.buf, sb.len);
+	if (r->structs)
+		fetch_msg_structs(s, r);
 }
 
 /*
- * Open message r->seq: its content, the tree if needed, the sections,
- * and write its head.  0; 1 when its file is gone (skip it); -1 with
- * *merr or *err set.
+ * Open message r->seq's content and parse the tree when `tree`.  0; 1
+ * when its file is gone (skip it); -1 with *merr set.
+ */
+static int
+fetch_msg_read(struct imap_session *s, struct imap_fetch_run *r,
+    bool tree, struct gd_mail_error *merr)
+{
+	if (gd_mailbox_content_open(s->box, r->seq, &r->content, merr) < 0)
+		return merr->code == GD_MAIL_ERR_EXPUNGED ? 1 : -1;
+	imap_src_content(&r->cs, r->content);
+	if (tree && imap_msg_tree(r->pool, &r->cs.src,
+	    gd_mail_store_msg_limits(s->store), &r->root, &r->size) < 0) {
+		*merr = r->cs.err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Start message r->seq: its structure items from the cache, else its
+ * content (and tree) when an item needs it, the sections, and write its
+ * head.  0; 1 when its file is gone (skip it); -1 with *merr or *err.
  */
 static int
 fetch_msg_open(struct imap_session *s, struct imap_fetch_run *r,
     struct gd_mail_error *merr, struct imap_error *err)
 {
 	const struct gd_mail_msg *m = gd_mailbox_msg(s->box, r->seq);
+	bool cached;
+	int rc;
 
-	if (m == NULL || gd_mailbox_content_open(s->box, r->seq,
-	    &r->content, merr) < 0)
-		return m == NULL || merr->code == GD_MAIL_ERR_EXPUNGED ?
-		    1 : -1;
-	imap_src_content(&r->cs, r->content);
+	if (m == NULL)
+		return 1;
 	r->size = m->size;
-	if (r->tree && imap_msg_tree(r->pool, &r->cs.src,
-	    gd_mail_store_msg_limits(s->store), &r->root, &r->size) < 0) {
-		*merr = r->cs.err;
-		return -1;
+	cached = r->structs && imap_struct_cache_get(s->box, m, s->mode,
+	    &r->rs, r->pool);
+	if (r->nitems > 0 || (r->structs && !cached)) {
+		rc = fetch_msg_read(s, r, r->tree || (r->structs && !cached),
+		    merr);
+		if (rc != 0)
+			return rc;
+	}
+	if (r->structs && !cached) {
+		imap_struct_render(&r->rs, r->root, s->mode & IMAP_MODE_UTF8,
+		    r->pool);
+		imap_struct_cache_put(s->box, m, s->mode, &r->rs);
 	}
 	if (fetch_msg_resolve(r, err) < 0)
 		return -1;
 	r->next = 0;
+	r->inmsg = true;
 	fetch_msg_head(s, r, m);
 	return 0;
 }
@@ -331,14 +374,14 @@ fetch_step(struct imap_session *s, struct imap_fetch_run *r)
 	struct imap_error err;
 	int rc;
 
-	if (r->streaming || (r->content != NULL && r->next < r->nitems)) {
+	if (r->streaming || (r->inmsg && r->next < r->nitems)) {
 		rc = r->streaming ? fetch_item_chunk(s, r) :
 		    fetch_item_start(s, r);
 		if (rc < 0)
 			fetch_broken(s);
 		return rc < 0;
 	}
-	if (r->content != NULL) {
+	if (r->inmsg) {
 		gd_conn_write(s->conn, ")\r\n", 3);
 		fetch_msg_close(r);
 	}

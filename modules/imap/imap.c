@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "imap-private.h"
+#include "imap-fetch-resp.h"
 
 /* RFC 9051 5.4: the autologout timer is at least 30 minutes. */
 #define IMAP_AUTOLOGOUT_MIN_MS	(30 * 60 * 1000ull)
@@ -275,6 +276,7 @@ imap_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	pthread_mutex_init(&mod->lock, NULL);
 	mod->configs = mod->current = cfg;
 	gd_module_ctx_set_data(ctx, mod);
+	imap_struct_cache_start();
 	return 0;
 }
 
@@ -308,4 +310,5 @@ imap_fini(struct gd_module_ctx *ctx)
 	pthread_mutex_destroy(&mod->lock);
 	free(mod);
 	gd_module_ctx_set_data(ctx, NULL);
+	imap_struct_cache_stop();
 }

@@ -9,7 +9,11 @@ RFC822.TEXT set \\Seen and say so with FLAGS; RFC822, RFC822.HEADER,
 HEADER.FIELDS[.NOT], TEXT, MIME and part numbers on a multipart;
 BINARY[] decodes base64, BINARY.SIZE gives the decoded size; UID FETCH
 carries UID; ENVELOPE and BODYSTRUCTURE parse with imaplib for every
-message; a message whose file vanished ends NO [EXPUNGEISSUED] and the
+message; a second FETCH ENVELOPE BODYSTRUCTURE (another session) is
+answered from the process's structure cache without reading the file
+(its content rewritten in place, same size and mtime, and chmod 000:
+the same bytes as before, while BODY[] reads the file); a message whose
+file vanished ends NO [EXPUNGEISSUED] and the
 session goes on; a 24 MB message fetched by a client that stops
 reading leaves the daemon's memory flat (the write queue stays at its
 low-water mark) and then arrives whole, over IMAPS too; pipelined
@@ -149,6 +153,62 @@ def test_imaplib_structure(port):
     m.logout()
 
 
+def msg_path(mail, prefix):
+    for sub in ("cur", "new"):
+        d = os.path.join(mail, USER, sub)
+        for f in os.listdir(d):
+            if f.startswith(prefix):
+                return os.path.join(d, f)
+    return None
+
+
+def struct_items(port, seq):
+    c = Raw.tcp("127.0.0.1", port)
+    login(c)
+    lines, lits, done = c.run("FETCH %s (ENVELOPE BODYSTRUCTURE)" % seq)
+    body, lits2, done2 = c.run("FETCH %s BODY.PEEK[]" % seq)
+    c.run("LOGOUT")
+    return lines, lits, done, lits2, done2
+
+
+def test_struct_cache(port, mail):
+    orig = PLAIN.replace(b"plain one", b"cache one")
+    put(mail, "cache.1.host", orig)
+    c = Raw.tcp("127.0.0.1", port)
+    lines, _, _ = login(c)
+    c.run("LOGOUT")
+    seq = max(int(l.split()[1]) for l in lines if l.endswith(" EXISTS"))
+    first = struct_items(port, seq)
+    check(" OK " in first[2] and "cache one" in first[0][0],
+          "first FETCH ENVELOPE BODYSTRUCTURE: %s" % first[0][:1])
+    path = msg_path(mail, "cache.1.host")
+    st = os.stat(path)
+    changed = orig.replace(b"cache one", b"CHANGED!!")
+    with open(path, "r+b") as f:
+        f.write(changed)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.chmod(path, 0)
+    try:
+        again = struct_items(port, seq)
+    finally:
+        os.chmod(path, st.st_mode & 0o7777)
+        with open(path, "r+b") as f:
+            f.write(orig)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    check(" OK " in again[2] and again[0] == first[0] and
+          again[1] == first[1],
+          "second FETCH ENVELOPE BODYSTRUCTURE: the same bytes, from the "
+          "cache: %s" % again[0][:1])
+    if os.geteuid() == 0:
+        # root reads a mode 000 file: the rewritten bytes show BODY[]
+        # read the file where the structure items did not.
+        check(" OK " in again[4] and again[3] == [changed],
+              "BODY.PEEK[] reads the file (the rewritten bytes)")
+    else:
+        check(" OK " not in again[4], "BODY.PEEK[] of the unreadable "
+              "file fails: %s" % again[4])
+
+
 def test_expunged(port, mail):
     c = Raw.tcp("127.0.0.1", port)
     login(c)
@@ -235,6 +295,7 @@ imap:
         put(mail, "2.1.host", MULTI)
         test_sections(imap, mail)
         test_imaplib_structure(imap)
+        test_struct_cache(imap, mail)
         test_expunged(imap, mail)
         test_big(d, imap, imaps, ctx, mail)
     finally:
