@@ -35,6 +35,19 @@ free_port() {
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Port choice and start-up are serialised between concurrent runs (the
+# unit tests run in parallel): two clones picking the same free port would
+# leave one test talking to the other's server.
+serialise() {
+    exec 9>>"${TMPDIR:-/tmp}/gumdrop-slapd.lock"
+    flock -w 120 9 || die "could not take the start-up lock"
+}
+
+# True when the process $2 listens on 127.0.0.1:$1.
+owns_port() {
+    ss -ltnpH "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+}
+
 ssha() { timeout 10 slappasswd -h '{SSHA}' -s "$1"; }
 
 make_certs() {
@@ -183,13 +196,15 @@ run_slapd() {
     # -d 0: stay in the foreground (no fork), log nothing.
     slapd -d 0 -f "$dir/slapd.conf" \
         -h "ldap://127.0.0.1:$(cat "$dir/port")/ ldaps://127.0.0.1:$(cat "$dir/tls-port")/" \
-        < /dev/null >> "$dir/slapd.log" 2>&1 &
+        < /dev/null >> "$dir/slapd.log" 2>&1 9>&- &
     echo $! > "$dir/slapd.run"
     for i in $(seq 1 100); do
         if timeout 5 ldapsearch -x -LLL -H "ldap://127.0.0.1:$(cat "$dir/port")/" \
             -D cn=gumdrop,dc=example,dc=test -w svc-pw -b dc=example,dc=test \
             -s base dn > /dev/null 2>&1; then
-            return 0
+            owns_port "$(cat "$dir/port")" "$(cat "$dir/slapd.run")" &&
+                return 0
+            die "port $(cat "$dir/port") answered by another server"
         fi
         kill -0 "$(cat "$dir/slapd.run")" 2>/dev/null || break
         sleep 0.1
@@ -243,11 +258,11 @@ cmd_stop() {
 }
 
 case "${1:-}" in
-start) [ $# -eq 2 ] || die "usage: $0 start DIR"; cmd_start "$2";;
+start) [ $# -eq 2 ] || die "usage: $0 start DIR"; serialise; cmd_start "$2";;
 clone) [ $# -eq 3 ] || die "usage: $0 clone DIR NEWDIR"; mkdir -p "$3"
-    instance "$(cd "$2" && pwd)" "$(cd "$3" && pwd)";;
+    serialise; instance "$(cd "$2" && pwd)" "$(cd "$3" && pwd)";;
 restart) [ $# -eq 2 ] || die "usage: $0 restart DIR"
-    cmd_stop "$2"; run_slapd "$(cd "$2" && pwd)";;
+    serialise; cmd_stop "$2"; run_slapd "$(cd "$2" && pwd)";;
 stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; cmd_stop "$2";;
 *) die "usage: $0 start DIR | clone DIR NEWDIR | restart DIR | stop DIR";;
 esac
