@@ -27,8 +27,11 @@ static void change_current(struct maildir_box *box, struct maildir_peek *pk,
     uint32_t i, struct maildir_cur *cur);
 static int change_one(struct maildir_box *box, struct maildir_state *st,
     struct maildir_cur *cur, const struct gd_mail_flag_change *change,
-    uint64_t bits, uint64_t *modseq, struct maildir_out *out,
+    uint64_t bits, uint64_t *modseq, struct maildir_out *out, bool retry,
     struct gd_mail_error *err);
+static int cur_locate(struct maildir_box *box, struct maildir_peek *pk,
+    uint32_t seq, struct maildir_cur *cur);
+static int cur_refind(struct maildir_box *box, struct maildir_cur *cur);
 static bool change_in_ranges(const struct gd_mail_range *ranges,
     size_t nranges, uint32_t seq);
 static int peek_cmp_uid(const void *a, const void *b);
@@ -175,7 +178,7 @@ change_absorb(struct maildir_box *box, const struct maildir_cur *cur,
 static int
 change_one(struct maildir_box *box, struct maildir_state *st,
     struct maildir_cur *cur, const struct gd_mail_flag_change *change,
-    uint64_t bits, uint64_t *modseq, struct maildir_out *out,
+    uint64_t bits, uint64_t *modseq, struct maildir_out *out, bool retry,
     struct gd_mail_error *err)
 {
 	uint64_t mask = maildir_box_kw_mask(box), kw = cur->f.letters & mask;
@@ -196,10 +199,16 @@ change_one(struct maildir_box *box, struct maildir_state *st,
 	}
 	snprintf(to, sizeof(to), "%s/cur/%s", box->dir, name);
 	if (rename(cur->path, to) < 0) {
-		if (errno == ENOENT)
-			return 0;	/* gone meanwhile: the sync tells */
-		gd_mail_error_errno(err, "rename %s", cur->path);
-		return -1;
+		if (errno != ENOENT) {
+			gd_mail_error_errno(err, "rename %s", cur->path);
+			return -1;
+		}
+		/* Renamed by another program (its flags are in the new
+		 * name: start again from them) or gone: the sync tells. */
+		if (retry || cur_refind(box, cur) < 0)
+			return 0;
+		return change_one(box, st, cur, change, bits, modseq, out,
+		    true, err);
 	}
 	if (*modseq == 0 && maildir_state_next_modseq(st, modseq, err) < 0)
 		return -1;
@@ -224,28 +233,47 @@ change_in_ranges(const struct gd_mail_range *ranges, size_t nranges,
 	return false;
 }
 
-/* Prepare message seq for a change: 0 to skip it, 1 to go on. */
-int
-maildir_cur_prepare(struct maildir_box *box, struct maildir_peek *pk,
-    uint32_t seq, struct maildir_cur *cur)
+/* Where view message seq's file should be, without looking: 0 when it is
+ * known gone (skip it), 1 to go on. */
+static int
+cur_locate(struct maildir_box *box, struct maildir_peek *pk, uint32_t seq,
+    struct maildir_cur *cur)
 {
 	const struct gd_mail_msg *m = &box->list.msgs[seq - 1];
 
 	if ((m->flags & GD_MAIL_EXPUNGED) != 0)
 		return 0;
 	change_current(box, pk, seq - 1, cur);
-	if (cur->gone)
-		return 0;
-	if (access(cur->path, F_OK) < 0 && maildir_find_current(box,
-	    seq - 1, cur->path, sizeof(cur->path)) == 0) {
-		/* Renamed by another program: its flags are in the name. */
-		const char *slash = strrchr(cur->path, '/');
+	return cur->gone ? 0 : 1;
+}
 
-		snprintf(cur->namebuf, sizeof(cur->namebuf), "%s", slash + 1);
-		cur->name = cur->namebuf;
-		cur->in_new = strstr(cur->path, "/new/") != NULL;
-		maildir_fname_parse(cur->name, strlen(cur->name), &cur->f);
-	}
+/* The file is not at cur->path: find its current name (renamed by another
+ * program: its flags are in the name).  0 found, -1 gone. */
+static int
+cur_refind(struct maildir_box *box, struct maildir_cur *cur)
+{
+	const char *slash;
+
+	if (maildir_find_current(box, cur->index, cur->path,
+	    sizeof(cur->path)) != 0)
+		return -1;
+	slash = strrchr(cur->path, '/');
+	snprintf(cur->namebuf, sizeof(cur->namebuf), "%s", slash + 1);
+	cur->name = cur->namebuf;
+	cur->in_new = strstr(cur->path, "/new/") != NULL;
+	maildir_fname_parse(cur->name, strlen(cur->name), &cur->f);
+	return 0;
+}
+
+/* Prepare message seq for a change: 0 to skip it, 1 to go on. */
+int
+maildir_cur_prepare(struct maildir_box *box, struct maildir_peek *pk,
+    uint32_t seq, struct maildir_cur *cur)
+{
+	if (cur_locate(box, pk, seq, cur) == 0)
+		return 0;
+	if (access(cur->path, F_OK) < 0)
+		(void)cur_refind(box, cur);
 	return 1;
 }
 
@@ -277,7 +305,7 @@ maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
 	for (k = 0; k < nranges && ret == 0; k++) {
 		for (seq = ranges[k].first; seq <= ranges[k].last &&
 		    seq <= box->list.count && ret == 0; seq++) {
-			if (maildir_cur_prepare(box, &pk, seq, &cur) == 0)
+			if (cur_locate(box, &pk, seq, &cur) == 0)
 				continue;
 			if (change->unchanged_since != 0 &&
 			    cur.modseq > change->unchanged_since) {
@@ -286,7 +314,7 @@ maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
 				continue;
 			}
 			r = change_one(box, &st, &cur, change, bits, &modseq,
-			    &out, err);
+			    &out, false, err);
 			if (r == 0 && change_absorb(box, &cur, cur.name,
 			    cur.in_new, cur.modseq))
 				r = 1;

@@ -478,6 +478,37 @@ Test(mdstore, complex_open_view_sees_uidvalidity_change)
 
 /* ---- other programs --------------------------------------------------------------- */
 
+/* A STORE on a message another program renamed since our last sync goes
+ * to the file under its new name and keeps that program's flags. */
+Test(mdstore, flags_change_follows_a_foreign_rename)
+{
+	struct gd_mail_store *store = md_store("alice");
+	struct gd_mail_flag_change ch = { .op = GD_MAIL_FLAGS_ADD,
+	    .flags = GD_MAIL_SEEN };
+	struct gd_mail_range r = { 1, 1 };
+	struct gd_mail_error err;
+	struct gd_mailbox *box;
+	char dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX], name[512];
+
+	md_append(store, "INBOX", MSG);
+	box = md_open(store, "INBOX", 0);
+	snprintf(dir, sizeof(dir), "%s/cur", md_root);
+	cr_assert(md_first_file(dir, name, sizeof(name)));
+	cr_assert_not_null(strchr(name, ':'));
+	snprintf(from, sizeof(from), "%s/%s", dir, name);
+	snprintf(to, sizeof(to), "%s/%.*s:2,F", dir,
+	    (int)(strchr(name, ':') - name), name);
+	cr_assert_eq(rename(from, to), 0, "%s", strerror(errno));
+	cr_assert_eq(gd_mailbox_set_flags(box, &r, 1, &ch, NULL, NULL, NULL,
+	    &err), 0, "%s", err.text);
+	cr_assert(md_first_file(dir, name, sizeof(name)));
+	cr_assert_str_eq(strchr(name, ':'), ":2,FS");
+	cr_assert_eq(gd_mailbox_msg(box, 1)->flags & GD_MAIL_SYSTEM_FLAGS,
+	    GD_MAIL_SEEN | GD_MAIL_FLAGGED);
+	gd_mailbox_close(&box);
+	gd_mail_store_close(&store);
+}
+
 Test(mdstore, complex_external_changes_seen_by_sync)
 {
 	struct gd_mail_store *store = md_store("alice");
