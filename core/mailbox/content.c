@@ -248,6 +248,24 @@ gd_mail_content_from_fd(int fd, uint64_t offset, uint64_t length,
 	return &fc->base;
 }
 
+/* Bare LFs in buf[0..n) (memchr: each line costs one SIMD scan, not a
+ * loop over its bytes); *last_cr carries the chunk's last byte over. */
+static uint64_t
+mail_count_bare_lf(const unsigned char *buf, size_t n, bool *last_cr)
+{
+	const unsigned char *p = buf, *end = buf + n, *lf;
+	uint64_t extra = 0;
+
+	if (n == 0)
+		return 0;
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		extra += lf == buf ? !*last_cr : lf[-1] != '\r';
+		p = lf + 1;
+	}
+	*last_cr = end[-1] == '\r';
+	return extra;
+}
+
 int
 gd_mail_measure_fd(int fd, uint64_t offset, uint64_t length,
     uint64_t *served_r, bool *bare_lf_r, struct gd_mail_error *err)
@@ -255,7 +273,7 @@ gd_mail_measure_fd(int fd, uint64_t offset, uint64_t length,
 	unsigned char buf[MAIL_READ_CHUNK];
 	uint64_t pos = 0, extra = 0;
 	bool last_cr = false;
-	ssize_t n, i;
+	ssize_t n;
 
 	MAIL_ASSERT_BLOCKING();
 	while (pos < length) {
@@ -269,10 +287,7 @@ gd_mail_measure_fd(int fd, uint64_t offset, uint64_t length,
 			gd_mail_error_errno(err, "read message");
 			return -1;
 		}
-		for (i = 0; i < n; i++) {
-			extra += buf[i] == '\n' && !last_cr;
-			last_cr = buf[i] == '\r';
-		}
+		extra += mail_count_bare_lf(buf, (size_t)n, &last_cr);
 		pos += (uint64_t)n;
 	}
 	*served_r = length + extra;

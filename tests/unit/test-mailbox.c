@@ -398,6 +398,39 @@ Test(content, lf_expansion)
 	cr_assert_eq(n, 1);	/* the CR came in the previous call */
 }
 
+/* Bare LFs counted across the measuring reads' 64 KiB boundary: a CR
+ * ending one read pairs with the LF starting the next; a LF first in a
+ * read (or in the file) after anything else is bare. */
+Test(content, measure_counts_bare_lf_across_reads)
+{
+	static const struct { size_t at; const char *put; uint64_t bare; }
+	    cases[] = {
+		{ 65535, "\r\n", 0 },		/* CRLF split by the reads */
+		{ 65536, "\n", 1 },		/* bare LF first in read 2 */
+		{ 0, "\n", 1 },		/* bare LF first in the file */
+		{ 65534, "\n\r\n\n", 2 },
+	};
+	char *raw = gd_pool_alloc(pool, 70000);
+	struct gd_mail_error err;
+	uint64_t served;
+	bool bare;
+	size_t i, len;
+	int fd;
+
+	for (i = 0; i < GD_N_ELEMENTS(cases); i++) {
+		memset(raw, 'a', 69000);
+		len = strlen(cases[i].put);
+		memcpy(raw + cases[i].at, cases[i].put, len);
+		raw[69000] = '\0';
+		fd = temp_file(raw);
+		cr_assert_eq(gd_mail_measure_fd(fd, 0, 69000, &served, &bare,
+		    &err), 0);
+		cr_assert_eq(served, 69000 + cases[i].bare, "case %zu", i);
+		cr_assert_eq(bare, cases[i].bare > 0, "case %zu", i);
+		close(fd);
+	}
+}
+
 Test(content, expanded_file_any_read_size_and_seek)
 {
 	const char *raw = "Subject: x\n\nline\r\nbare\nend";
