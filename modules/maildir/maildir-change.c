@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,6 @@ static int peek_rec(void *arg, const struct maildir_rec *rec);
 static int peek_cmp(const void *a, const void *b);
 static void change_current(struct maildir_box *box, struct maildir_peek *pk,
     uint32_t i, struct maildir_cur *cur);
-static int change_one(struct maildir_box *box, struct maildir_state *st,
-    struct maildir_cur *cur, const struct gd_mail_flag_change *change,
-    uint64_t bits, uint64_t *modseq, struct maildir_out *out, bool retry,
-    struct gd_mail_error *err);
 static int cur_locate(struct maildir_box *box, struct maildir_peek *pk,
     uint32_t seq, struct maildir_cur *cur);
 static int cur_refind(struct maildir_box *box, struct maildir_cur *cur);
@@ -174,20 +171,45 @@ change_absorb(struct maildir_box *box, const struct maildir_cur *cur,
 	    m->modseq != old_modseq;
 }
 
+/* One flag change over a mailbox's messages. */
+struct change_run {
+	struct maildir_box *box;
+	struct maildir_state st;
+	struct maildir_out out;
+	const struct gd_mail_flag_change *change;
+	uint64_t bits;		/* the change's keywords as mailbox bits */
+	uint64_t modseq;	/* the change's, once one file changed */
+	int dir_cur, dir_new;	/* cur/ and new/ (O_PATH), or -1 */
+};
+
+/* Rename cur's file to cur/NAME; relative to the directories when they
+ * are open (no walk of the mailbox's path per message). */
+static int
+change_rename(const struct change_run *cr, const struct maildir_cur *cur,
+    const char *name)
+{
+	char to[PATH_MAX];
+
+	if (cr->dir_cur >= 0 && cr->dir_new >= 0)
+		return renameat(cur->in_new ? cr->dir_new : cr->dir_cur,
+		    cur->name, cr->dir_cur, name);
+	snprintf(to, sizeof(to), "%s/cur/%s", cr->box->dir, name);
+	return rename(cur->path, to);
+}
+
 /* Rename one message's file for the change.  1 changed, 0 not. */
 static int
-change_one(struct maildir_box *box, struct maildir_state *st,
-    struct maildir_cur *cur, const struct gd_mail_flag_change *change,
-    uint64_t bits, uint64_t *modseq, struct maildir_out *out, bool retry,
+change_one(struct change_run *cr, struct maildir_cur *cur, bool retry,
     struct gd_mail_error *err)
 {
+	struct maildir_box *box = cr->box;
 	uint64_t mask = maildir_box_kw_mask(box), kw = cur->f.letters & mask;
 	uint32_t flags = cur->f.flags, letters;
-	char name[MAILDIR_NAME_MAX + 1], to[PATH_MAX];
+	char name[MAILDIR_NAME_MAX + 1];
 	struct maildir_rec rec = { .type = MAILDIR_REC_NAME };
 	int n;
 
-	if (!gd_mail_flags_apply(change, bits, &flags, &kw))
+	if (!gd_mail_flags_apply(cr->change, cr->bits, &flags, &kw))
 		return 0;
 	letters = (cur->f.letters & ~(uint32_t)mask) | (uint32_t)kw;
 	n = maildir_fname_build(name, sizeof(name), cur->name, cur->f.base_len,
@@ -197,8 +219,7 @@ change_one(struct maildir_box *box, struct maildir_state *st,
 		    "file name too long for these flags");
 		return -1;
 	}
-	snprintf(to, sizeof(to), "%s/cur/%s", box->dir, name);
-	if (rename(cur->path, to) < 0) {
+	if (change_rename(cr, cur, name) < 0) {
 		if (errno != ENOENT) {
 			gd_mail_error_errno(err, "rename %s", cur->path);
 			return -1;
@@ -207,17 +228,17 @@ change_one(struct maildir_box *box, struct maildir_state *st,
 		 * name: start again from them) or gone: the sync tells. */
 		if (retry || cur_refind(box, cur) < 0)
 			return 0;
-		return change_one(box, st, cur, change, bits, modseq, out,
-		    true, err);
+		return change_one(cr, cur, true, err);
 	}
-	if (*modseq == 0 && maildir_state_next_modseq(st, modseq, err) < 0)
+	if (cr->modseq == 0 &&
+	    maildir_state_next_modseq(&cr->st, &cr->modseq, err) < 0)
 		return -1;
 	rec.uid = box->list.msgs[cur->index].uid;
-	rec.modseq = *modseq;
+	rec.modseq = cr->modseq;
 	rec.name = name;
 	rec.name_len = (size_t)n;
-	maildir_out_add(out, &rec);
-	change_absorb(box, cur, name, false, *modseq);
+	maildir_out_add(&cr->out, &rec);
+	change_absorb(box, cur, name, false, cr->modseq);
 	return 1;
 }
 
@@ -277,64 +298,94 @@ maildir_cur_prepare(struct maildir_box *box, struct maildir_peek *pk,
 	return 1;
 }
 
+/* Change message seq: 1 changed, 0 not (or refused: `failed` told),
+ * -1 error. */
+static int
+change_seq(struct change_run *cr, struct maildir_peek *pk, uint32_t seq,
+    gd_mail_seq_fn *failed, void *arg, struct gd_mail_error *err)
+{
+	struct maildir_cur cur;
+	int r;
+
+	if (cur_locate(cr->box, pk, seq, &cur) == 0)
+		return 0;
+	if (cr->change->unchanged_since != 0 &&
+	    cur.modseq > cr->change->unchanged_since) {
+		if (failed != NULL)
+			failed(arg, seq);
+		return 0;
+	}
+	r = change_one(cr, &cur, false, err);
+	if (r == 0 && change_absorb(cr->box, &cur, cur.name, cur.in_new,
+	    cur.modseq))
+		r = 1;
+	return r;
+}
+
+static void
+change_open_dirs(struct change_run *cr)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cur", cr->box->dir);
+	cr->dir_cur = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/new", cr->box->dir);
+	cr->dir_new = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void
+change_close_dirs(struct change_run *cr)
+{
+	if (cr->dir_cur >= 0)
+		close(cr->dir_cur);
+	if (cr->dir_new >= 0)
+		close(cr->dir_new);
+}
+
 int
 maildir_set_flags(struct gd_mailbox *gbox, const struct gd_mail_range *ranges,
     size_t nranges, const struct gd_mail_flag_change *change,
     gd_mail_seq_fn *changed, gd_mail_seq_fn *failed, void *arg,
     struct gd_mail_error *err)
 {
-	struct maildir_box *box = (struct maildir_box *)gbox;
-	struct maildir_out out = { 0 };
-	struct maildir_state st;
+	struct change_run cr = { .box = (struct maildir_box *)gbox,
+	    .change = change };
+	struct maildir_box *box = cr.box;
 	struct maildir_peek pk;
-	struct maildir_cur cur;
-	uint64_t bits = 0, modseq = 0;
 	bool current[2];
 	uint32_t seq;
 	size_t k;
 	int ret = 0, r;
 
-	if (maildir_state_begin(&st, box->dir, &box->store->cfg->store,
+	if (maildir_state_begin(&cr.st, box->dir, &box->store->cfg->store,
 	    box->lock_fd, err) < 0)
 		return -1;
-	maildir_stamps_check(box, &st, current);
-	if (maildir_peek_load(box, &st, &pk, err) < 0 ||
+	maildir_stamps_check(box, &cr.st, current);
+	if (maildir_peek_load(box, &cr.st, &pk, err) < 0 ||
 	    (change->keywords != NULL &&
-	    maildir_keywords_map(box, change->keywords, &bits, err) < 0))
+	    maildir_keywords_map(box, change->keywords, &cr.bits, err) < 0))
 		ret = -1;
-	for (k = 0; k < nranges && ret == 0; k++) {
+	change_open_dirs(&cr);
+	for (k = 0; k < nranges && ret == 0; k++)
 		for (seq = ranges[k].first; seq <= ranges[k].last &&
-		    seq <= box->list.count && ret == 0; seq++) {
-			if (cur_locate(box, &pk, seq, &cur) == 0)
-				continue;
-			if (change->unchanged_since != 0 &&
-			    cur.modseq > change->unchanged_since) {
-				if (failed != NULL)
-					failed(arg, seq);
-				continue;
-			}
-			r = change_one(box, &st, &cur, change, bits, &modseq,
-			    &out, false, err);
-			if (r == 0 && change_absorb(box, &cur, cur.name,
-			    cur.in_new, cur.modseq))
-				r = 1;
-			if (r < 0)
+		    seq <= box->list.count && ret == 0; seq++)
+			if ((r = change_seq(&cr, &pk, seq, failed, arg,
+			    err)) < 0)
 				ret = -1;
 			else if (r > 0 && changed != NULL)
 				changed(arg, seq);
-		}
-	}
-	if (!st.damaged && out.len > 0 && maildir_out_flush(&out, &st,
-	    ret == 0 ? err : NULL) == 0)
-		maildir_stamps_own(box, &st, current);
-	else if (!st.damaged && out.len > 0)
+	change_close_dirs(&cr);
+	if (!cr.st.damaged && cr.out.len > 0 && maildir_out_flush(&cr.out,
+	    &cr.st, ret == 0 ? err : NULL) == 0)
+		maildir_stamps_own(box, &cr.st, current);
+	else if (!cr.st.damaged && cr.out.len > 0)
 		ret = -1;
-	maildir_out_free(&out);
+	maildir_out_free(&cr.out);
 	maildir_peek_free(&pk);
-	if (maildir_state_end(&st, ret == 0 ? err : NULL) < 0)
+	if (maildir_state_end(&cr.st, ret == 0 ? err : NULL) < 0)
 		ret = -1;
-	if (box->base.highestmodseq < modseq)
-		box->base.highestmodseq = modseq;
+	if (box->base.highestmodseq < cr.modseq)
+		box->base.highestmodseq = cr.modseq;
 	return ret;
 }
 
