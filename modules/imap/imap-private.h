@@ -46,8 +46,6 @@ struct imap_special {
 
 /* The module's configuration (the `imap:` keys, README.md). */
 struct imap_config {
-	struct imap_config *next;	/* older generations, freed at fini */
-	const struct gd_config_node *node;
 	char *storage;
 	uint64_t max_command;		/* reader buffer: command text */
 	uint64_t max_literal;		/* a synchronising literal */
@@ -62,9 +60,7 @@ struct imap_config {
 };
 
 struct imap_module {
-	pthread_mutex_t lock;
-	struct imap_config *configs;	/* newest first */
-	struct imap_config *current;
+	struct gd_config_gens *configs;	/* of struct imap_config */
 };
 
 /* Output that a job builds off the loop, written by its `done` half. */

@@ -93,8 +93,9 @@ GD_MODULE_EXPORT = {
 /* ---- configuration ------------------------------------------------------ */
 
 static void
-imap_config_free(struct imap_config *cfg)
+imap_config_free(void *parsed)
 {
+	struct imap_config *cfg = parsed;
 	size_t i;
 
 	for (i = 0; i < cfg->nspecial; i++)
@@ -222,12 +223,11 @@ imap_config_check(const struct imap_config *cfg,
 }
 
 /* Parse the `imap:` subtree (NULL: every default). */
-static struct imap_config *
+static void *
 imap_config_parse(const struct gd_config_node *node, const char **error_r)
 {
 	struct imap_config *cfg = gd_xcalloc(1, sizeof(*cfg));
 
-	cfg->node = node;
 	if (imap_config_values(cfg, node, error_r) < 0 ||
 	    imap_config_check(cfg, node, error_r) < 0) {
 		imap_config_free(cfg);
@@ -236,28 +236,12 @@ imap_config_parse(const struct gd_config_node *node, const char **error_r)
 	return cfg;
 }
 
-/*
- * The configuration of the current generation: after a reload, the new
- * subtree is parsed once, by the first session that sees it.
- */
+/* The configuration of the current generation (config.h). */
 const struct imap_config *
 imap_config_current(struct imap_module *mod, struct gd_module_ctx *ctx)
 {
-	const struct gd_config_node *node = gd_module_ctx_config(ctx);
-	struct imap_config *cfg;
-	const char *error;
-
-	pthread_mutex_lock(&mod->lock);
-	if (mod->current->node != node) {
-		cfg = imap_config_parse(node, &error);
-		if (cfg != NULL) {
-			cfg->next = mod->configs;
-			mod->configs = mod->current = cfg;
-		}
-	}
-	cfg = mod->current;
-	pthread_mutex_unlock(&mod->lock);
-	return cfg;
+	return gd_config_gens_current(mod->configs,
+	    gd_module_ctx_config(ctx));
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -266,15 +250,14 @@ static int
 imap_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	struct imap_module *mod;
-	struct imap_config *cfg;
+	struct imap_module *mod = gd_xcalloc(1, sizeof(*mod));
 
-	cfg = imap_config_parse(config, error_r);
-	if (cfg == NULL)
+	mod->configs = gd_config_gens_create(config, imap_config_parse,
+	    imap_config_free, error_r);
+	if (mod->configs == NULL) {
+		free(mod);
 		return -1;
-	mod = gd_xcalloc(1, sizeof(*mod));
-	pthread_mutex_init(&mod->lock, NULL);
-	mod->configs = mod->current = cfg;
+	}
 	gd_module_ctx_set_data(ctx, mod);
 	imap_struct_cache_start();
 	return 0;
@@ -285,11 +268,10 @@ static int
 imap_reload(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	struct imap_config *cfg;
+	void *cfg;
 
 	(void)ctx;
-	cfg = imap_config_parse(config, error_r);
-	if (cfg == NULL)
+	if ((cfg = imap_config_parse(config, error_r)) == NULL)
 		return -1;
 	imap_config_free(cfg);
 	return 0;
@@ -299,15 +281,10 @@ static void
 imap_fini(struct gd_module_ctx *ctx)
 {
 	struct imap_module *mod = gd_module_ctx_get_data(ctx);
-	struct imap_config *cfg, *next;
 
 	if (mod == NULL)
 		return;
-	for (cfg = mod->configs; cfg != NULL; cfg = next) {
-		next = cfg->next;
-		imap_config_free(cfg);
-	}
-	pthread_mutex_destroy(&mod->lock);
+	gd_config_gens_free(&mod->configs);
 	free(mod);
 	gd_module_ctx_set_data(ctx, NULL);
 	imap_struct_cache_stop();

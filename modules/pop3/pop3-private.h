@@ -39,8 +39,6 @@
 
 /* The module's configuration (the `pop3:` keys, docs/pop3.md). */
 struct pop3_config {
-	struct pop3_config *next;	/* older generations, freed at fini */
-	const struct gd_config_node *node;
 	char *storage;			/* mail-storage backend */
 	char *greeting;			/* text after +OK, or NULL */
 	bool implementation;
@@ -53,9 +51,7 @@ struct pop3_config {
 
 /* The module's data (gd_module_ctx_get_data). */
 struct pop3_module {
-	pthread_mutex_t lock;
-	struct pop3_config *configs;	/* newest first */
-	struct pop3_config *current;
+	struct gd_config_gens *configs;	/* of struct pop3_config */
 	struct pop3_cache *sizes;
 	struct pop3_delay *delays;
 };

@@ -78,8 +78,10 @@ GD_MODULE_EXPORT = {
 /* ---- configuration ------------------------------------------------------ */
 
 static void
-pop3_config_free(struct pop3_config *cfg)
+pop3_config_free(void *parsed)
 {
+	struct pop3_config *cfg = parsed;
+
 	free(cfg->storage);
 	free(cfg->greeting);
 	free(cfg);
@@ -143,12 +145,11 @@ pop3_config_values(struct pop3_config *cfg,
 }
 
 /* Parse the `pop3:` subtree (NULL: every default). */
-static struct pop3_config *
+static void *
 pop3_config_parse(const struct gd_config_node *node, const char **error_r)
 {
 	struct pop3_config *cfg = gd_xcalloc(1, sizeof(*cfg));
 
-	cfg->node = node;
 	if (pop3_config_values(cfg, node, error_r) < 0) {
 		pop3_config_free(cfg);
 		return NULL;
@@ -162,28 +163,12 @@ pop3_config_parse(const struct gd_config_node *node, const char **error_r)
 	return cfg;
 }
 
-/*
- * The configuration of the current generation: after a reload, the new
- * subtree is parsed once, by the first session that sees it.
- */
+/* The configuration of the current generation (config.h). */
 const struct pop3_config *
 pop3_config_current(struct pop3_module *mod, struct gd_module_ctx *ctx)
 {
-	const struct gd_config_node *node = gd_module_ctx_config(ctx);
-	struct pop3_config *cfg;
-	const char *error;
-
-	pthread_mutex_lock(&mod->lock);
-	if (mod->current->node != node) {
-		cfg = pop3_config_parse(node, &error);
-		if (cfg != NULL) {
-			cfg->next = mod->configs;
-			mod->configs = mod->current = cfg;
-		}
-	}
-	cfg = mod->current;
-	pthread_mutex_unlock(&mod->lock);
-	return cfg;
+	return gd_config_gens_current(mod->configs,
+	    gd_module_ctx_config(ctx));
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -192,15 +177,14 @@ static int
 pop3_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	struct pop3_module *mod;
-	struct pop3_config *cfg;
+	struct pop3_module *mod = gd_xcalloc(1, sizeof(*mod));
 
-	cfg = pop3_config_parse(config, error_r);
-	if (cfg == NULL)
+	mod->configs = gd_config_gens_create(config, pop3_config_parse,
+	    pop3_config_free, error_r);
+	if (mod->configs == NULL) {
+		free(mod);
 		return -1;
-	mod = gd_xcalloc(1, sizeof(*mod));
-	pthread_mutex_init(&mod->lock, NULL);
-	mod->configs = mod->current = cfg;
+	}
 	mod->sizes = pop3_cache_create(POP3_SIZE_CACHE_MAX);
 	mod->delays = pop3_delay_create(POP3_DELAY_MAX);
 	gd_module_ctx_set_data(ctx, mod);
@@ -214,11 +198,10 @@ static int
 pop3_reload(struct gd_module_ctx *ctx, const struct gd_config_node *config,
     const char **error_r)
 {
-	struct pop3_config *cfg;
+	void *cfg;
 
 	(void)ctx;
-	cfg = pop3_config_parse(config, error_r);
-	if (cfg == NULL)
+	if ((cfg = pop3_config_parse(config, error_r)) == NULL)
 		return -1;
 	pop3_config_free(cfg);
 	return 0;
@@ -228,17 +211,12 @@ static void
 pop3_fini(struct gd_module_ctx *ctx)
 {
 	struct pop3_module *mod = gd_module_ctx_get_data(ctx);
-	struct pop3_config *cfg, *next;
 
 	if (mod == NULL)
 		return;
-	for (cfg = mod->configs; cfg != NULL; cfg = next) {
-		next = cfg->next;
-		pop3_config_free(cfg);
-	}
+	gd_config_gens_free(&mod->configs);
 	pop3_cache_free(&mod->sizes);
 	pop3_delay_free(&mod->delays);
-	pthread_mutex_destroy(&mod->lock);
 	free(mod);
 	gd_module_ctx_set_data(ctx, NULL);
 }

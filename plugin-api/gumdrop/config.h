@@ -193,6 +193,43 @@ struct gd_config_key {
 GD_API int gd_config_validate(const struct gd_config_node *map,
     const struct gd_config_key *keys, const char **error_r);
 
+/* ---- parsed generations ------------------------------------------------ */
+
+/*
+ * A module's parsed configuration across reloads.  After a reload the
+ * module's subtree (gd_module_ctx_config) is a new node; sessions started
+ * before keep the parsed configuration they began with, so every parsed
+ * generation lives until the set is freed (a reload is rare: a few
+ * hundred bytes each).  `parse` turns a subtree (NULL: every default)
+ * into the module's own structure or returns NULL with *error_r set;
+ * `free` releases one.  Thread-safe (one mutex).
+ */
+typedef void *gd_config_parse_fn(const struct gd_config_node *node,
+    const char **error_r);
+typedef void gd_config_free_fn(void *parsed);
+
+struct gd_config_gens;
+
+/*
+ * Parse `node` as the first generation.  NULL with *error_r set when it
+ * does not parse (module init fails with that error).  Any thread.
+ */
+GD_API struct gd_config_gens *gd_config_gens_create(
+    const struct gd_config_node *node, gd_config_parse_fn *parse,
+    gd_config_free_fn *free_fn, const char **error_r);
+
+/*
+ * The parsed generation of `node`: parsed once, by the first caller that
+ * passes a node other than the newest's (the reload already checked that
+ * it parses; should it fail now, the previous generation stays current).
+ * Valid until gd_config_gens_free().  Any thread.
+ */
+GD_API const void *gd_config_gens_current(struct gd_config_gens *gens,
+    const struct gd_config_node *node);
+
+/* Free every generation and set *gens to NULL; NULL is a no-op. */
+GD_API void gd_config_gens_free(struct gd_config_gens **gens);
+
 #ifdef __cplusplus
 }
 #endif

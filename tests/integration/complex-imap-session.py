@@ -28,6 +28,7 @@ import base64
 import imaplib
 import os
 import re
+import signal
 import smtplib
 import ssl
 import sys
@@ -744,6 +745,38 @@ def test_abrupt(srv):
     c.close()
 
 
+def test_reload(srv):
+    """A SIGHUP with other imap: keys: new sessions take them, a session
+    started before keeps its own (the module's config generations)."""
+    old, _ = srv.raw()
+    with open(srv.d.config) as f:
+        text = f.read()
+    with open(srv.d.config, "w") as f:
+        f.write(text.replace("max-bad-commands: 6", "max-bad-commands: 2"))
+    mark = srv.d.log_count()
+    srv.d.signal(signal.SIGHUP)
+    check(srv.d.wait_log("event=daemon.reload result=ok", start=mark),
+          "SIGHUP reload accepted")
+    new, _ = srv.raw()
+    lines = []
+    for i in range(4):
+        new.send("r%d FOO\r\n" % i)
+    for i in range(4):
+        line = new.line()
+        if line is None:
+            break
+        lines.append(line)
+    check(any(l.startswith("* BYE") for l in lines) and new.closed(),
+          "a new session has the reloaded limit (2): %r" % lines)
+    new.close()
+    for i in range(4):
+        _, done = old.run("FOO")
+        check(" BAD " in done, "old session: BAD %d" % i)
+    _, done = old.run("NOOP")
+    check(" OK " in done, "the older session keeps its limit (6)")
+    old.close()
+
+
 def test_config_errors():
     """The imap: keys are checked with FILE:LINE errors (gumdropd -t)."""
     tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"),
@@ -788,6 +821,7 @@ def main():
         test_append(srv)
         test_fetch_meta(srv)
         test_abrupt(srv)
+        test_reload(srv)
     except Exception as e:  # a crash is a failure, with the log
         check(False, "no exception: %r" % e)
         print(srv.d.dump()[-4000:])

@@ -703,3 +703,77 @@ Test(config, bad_node_handle_aborts, .signal = SIGABRT)
 
 	gd_config_node_type((const struct gd_config_node *)fake);
 }
+
+/* ---- parsed generations ------------------------------------------------ */
+
+static int gens_parsed, gens_freed;
+
+/* A generation is the value of key `n`, boxed; n < 0 does not parse. */
+static void *
+gens_parse(const struct gd_config_node *node, const char **error_r)
+{
+	int64_t n = 0;
+	int *v;
+
+	if (gd_config_get_int(node, "n", 0, -100, 100, &n, error_r) < 0)
+		return NULL;
+	if (n < 0) {
+		*error_r = "negative";
+		return NULL;
+	}
+	gens_parsed++;
+	v = malloc(sizeof(*v));
+	*v = (int)n;
+	return v;
+}
+
+static void
+gens_free(void *parsed)
+{
+	gens_freed++;
+	free(parsed);
+}
+
+static const struct gd_config_node *
+gens_node(struct gd_config **c, const char *text)
+{
+	char *error = NULL;
+
+	*c = gd_config_load_string("g.yaml", text, strlen(text), &error);
+	cr_assert_not_null(*c, "%s", error);
+	return gd_config_root(*c);
+}
+
+Test(config, generations_parse_once_and_live_until_freed)
+{
+	struct gd_config *c1, *c2, *c3;
+	const struct gd_config_node *n1 = gens_node(&c1, "n: 1"),
+	    *n2 = gens_node(&c2, "n: 2"), *n3 = gens_node(&c3, "n: -1");
+	struct gd_config_gens *g;
+	const int *first, *v;
+	const char *error = NULL;
+
+	gens_parsed = gens_freed = 0;
+	cr_assert_null(gd_config_gens_create(n3, gens_parse, gens_free,
+	    &error));
+	cr_assert_str_eq(error, "negative");
+	g = gd_config_gens_create(n1, gens_parse, gens_free, &error);
+	cr_assert_not_null(g);
+	first = gd_config_gens_current(g, n1);
+	cr_assert_eq(*first, 1);
+	cr_assert_eq(gens_parsed, 1, "the same node is not parsed again");
+	v = gd_config_gens_current(g, n2);
+	cr_assert_eq(*v, 2);
+	cr_assert_eq(gd_config_gens_current(g, n2), v);
+	cr_assert_eq(gens_parsed, 2);
+	cr_assert_eq(*first, 1, "the old generation stays for its users");
+	cr_assert_eq(gd_config_gens_current(g, n3), v,
+	    "a node that no longer parses keeps the current one");
+	gd_config_gens_free(&g);
+	cr_assert_null(g);
+	cr_assert_eq(gens_freed, 2);
+	gd_config_gens_free(&g);
+	gd_config_free(&c1);
+	gd_config_free(&c2);
+	gd_config_free(&c3);
+}
