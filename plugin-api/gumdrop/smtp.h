@@ -515,9 +515,9 @@ struct gd_smtp_service {
 	/*
 	 * Leave out of the delivered copy every top-level header field of
 	 * the message for which `match(ctx, field)` is true (RFC 8601 5:
-	 * an Authentication-Results field with our authserv-id).  Fields
-	 * added with add_field and the smtp module's Received: are asked
-	 * too (they come before the message's own).  Callable during
+	 * an Authentication-Results field with our authserv-id).  The
+	 * smtp module's Received: is asked like the message's own fields;
+	 * fields added with add_field never are.  Callable during
 	 * smtp.mail, smtp.rcpt and smtp.data (before content flows);
 	 * `ctx` must stay valid until smtp.reset.  A field longer than
 	 * GD_SMTP_DROP_FIELD_MAX is kept (and logged): the delivering
