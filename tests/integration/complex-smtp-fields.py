@@ -7,7 +7,8 @@ smtp-test at data-end) delivers into Maildirs.  Mail goes in over SMTP
 DATA, SMTP BDAT and LMTP; each Maildir file is read back with Python's
 mailbox module: Return-Path, then the added fields in call order, then
 Received:, then the message less the dropped fields, the other fields
-and the body byte-identical.  Quarantined mail lands in "Junk" (created
+and the body byte-identical; the same with the mbox backend (Python's
+mailbox.mbox).  Quarantined mail lands in "Junk" (created
 with \\Junk) or in the user's own \\Junk mailbox ("Spam", made with
 IMAP CREATE USE), readable over IMAP.  Refused calls (add_field after
 the transaction, drop_fields at data-end) show in the fixture's log."""
@@ -57,7 +58,7 @@ def expected_rest(tag):
                      b"\tdkim=pass (forged, folded)\r\n", b"", 1)
 
 
-def start():
+def start(storage="maildir"):
     mx, lmtp, imap = free_port(), free_port(), free_port()
     d = Daemon("", modules=fixture_modules())
     mail = os.path.join(d.tmp, "mail")
@@ -71,13 +72,13 @@ def start():
 workers: 2
 blocking-threads: 2
 modules:
-  load: [maildir, realm-file, sasl-plain, smtp, local-delivery, smtp-test,
-         imap]
+  load: [{storage}, realm-file, sasl-plain, smtp, local-delivery,
+         smtp-test, imap]
 hooks:
   "smtp.data-end": [smtp-test, local-delivery]
 # No Junk among the special-use folders made at first use: the
 # quarantine must find or make the \\Junk mailbox itself.
-maildir:
+{storage}:
   path: {mail}/%u
   special-use: {{Sent: sent, Drafts: drafts, Trash: trash}}
 realm-file: {{path: {users}, allow-plaintext-secrets: true}}
@@ -87,6 +88,7 @@ smtp:
 local-delivery:
   domains: [localhost, example.test]
   postmaster: demo
+  storage: {storage}
 smtp-test:
   dir: {st}
   pass-data-end: true
@@ -95,7 +97,7 @@ smtp-test:
   drop: ["Authentication-Results: mx.test;"]
   quarantine: junk
 imap:
-  storage: maildir
+  storage: {storage}
   special-use: {{Drafts: \\Drafts, Sent: \\Sent, Trash: \\Trash}}
 listeners:
   - {{name: mx, address: "127.0.0.1:{mx}", protocol: smtp}}
@@ -272,6 +274,37 @@ try:
           "log: the quarantine reason, one line")
     check(d.wait_log("event=local-delivery.drop") and
           d.wait_log("dropped=2"), "log: the dropped fields counted")
+finally:
+    d.stop()
+
+# mbox: the same copy through the backend's streaming append.
+d, mail, st, mx, lmtp, imap = start("mbox")
+try:
+    def mbox_stored(user, box, tag):
+        deadline = time.monotonic() + TIMEOUT
+        path = os.path.join(mail, user, box + ".mbox")
+        while time.monotonic() < deadline:
+            if os.path.exists(path):
+                got = [m for m in (mailbox.mbox(path, create=False)
+                                   .get_bytes(k) for k in
+                                   mailbox.mbox(path).keys()) if tag in m]
+                if got:
+                    # The mbox format's own metadata fields come first,
+                    # its separating empty line last.
+                    if got[0].endswith(b"\r\n\r\n"):
+                        got[0] = got[0][:-2]
+                    return re.sub(rb"\A(?:(?:X-UID|X-IMAPbase|X-IMAP|"
+                                  rb"Status|X-Status|X-Keywords|"
+                                  rb"Content-Length): [^\r\n]*\r?\n)+",
+                                  b"", got[0])
+            time.sleep(0.05)
+        return None
+    send_data(mx, b"mbox-1")
+    check_copy(mbox_stored("demo", "INBOX", b"fields mbox-1"), b"mbox-1",
+               "mbox DATA")
+    send_bdat(mx, b"mbox-junk", rcpt="junkie@localhost")
+    check_copy(mbox_stored("junkie", "Junk", b"fields mbox-junk"),
+               b"mbox-junk", "mbox quarantined")
 finally:
     d.stop()
 finish()
