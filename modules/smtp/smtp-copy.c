@@ -77,7 +77,10 @@ smtp_copy_add_field(struct gd_smtp_session *g, const char *name,
 		    GD_SMTP_FIELD_BAD_NAME : GD_SMTP_FIELD_BAD_VALUE);
 	if (!smtp_field_name_ok(name))
 		return smtp_copy_refused(s, name, GD_SMTP_FIELD_BAD_NAME);
-	if (t->nfields >= GD_SMTP_FIELDS_MAX)
+	/* The field is at least name ": " value CRLF: refuse what cannot
+	 * fit before reserving room for its folds. */
+	if (t->nfields >= GD_SMTP_FIELDS_MAX || t->fields_len + strlen(name) +
+	    strlen(value) + 4 > GD_SMTP_FIELDS_SIZE)
 		return smtp_copy_refused(s, name, GD_SMTP_FIELD_LIMIT);
 	bound = smtp_field_bound(name, value);
 	smtp_copy_reserve(s, bound);
