@@ -275,7 +275,8 @@ try:
     check(d.wait_log("event=local-delivery.drop") and
           d.wait_log("dropped=2"), "log: the dropped fields counted")
 finally:
-    d.stop()
+    status = d.stop()
+check(status == 0, "gumdropd (maildir) exited cleanly (%r)" % status)
 
 # mbox: the same copy through the backend's streaming append.
 d, mail, st, mx, lmtp, imap = start("mbox")
@@ -306,5 +307,6 @@ try:
     check_copy(mbox_stored("junkie", "Junk", b"fields mbox-junk"),
                b"mbox-junk", "mbox quarantined")
 finally:
-    d.stop()
+    status = d.stop()
+check(status == 0, "gumdropd (mbox) exited cleanly (%r)" % status)
 finish()
