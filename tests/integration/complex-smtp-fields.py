@@ -92,7 +92,7 @@ local-delivery:
 smtp-test:
   dir: {st}
   pass-data-end: true
-  add-mail: ["{SPF}"]
+  add-mail: ["{SPF}", "Bad Name: x", "X-Bad: line\\nbreak"]
   add-data-end: ["{AR}", "{DKIM_YAML}"]
   drop: ["Authentication-Results: mx.test;"]
   quarantine: junk
@@ -252,6 +252,20 @@ try:
     check(stored(mail, "junk2", "Junk") == [], "quarantine: no Junk made")
     imap_junk(imap, "junk2", "Spam", b"spam-1")
 
+    # The bounds: 32 fields, 32 KiB; refused calls add nothing.
+    with smtplib.SMTP("127.0.0.1", mx, timeout=TIMEOUT) as s:
+        s.sendmail("flood@example.test", ["demo@localhost"],
+                   MESSAGE % b"flood-1")
+    raw = wait_stored(mail, "demo", b"fields flood-1")
+    f = fields(raw or b"")
+    names = [x.split(b":", 1)[0] for x in f]
+    check(raw is not None and names[1] == b"Received-SPF" and
+          names.count(b"X-Flood-0") == 1 and
+          sum(n.startswith(b"X-Flood-") for n in names) == 31 and
+          names[33] == b"Received" and b"X-Huge" not in names and
+          b"Bad Name" not in names and b"X-Bad" not in names,
+          "bounds: 32 fields delivered, the rest refused (%r)" % names[:3])
+
     # Other consumers of the content stream saw the message as received.
     sunk = [open(os.path.join(st, n), "rb").read() for n in os.listdir(st)
             if n.startswith("msg-")]
@@ -267,6 +281,13 @@ try:
           "fixture: drop_fields at smtp.data, refused at data-end")
     check(any("at=reset status=4" in e for e in ev),
           "fixture: add_field after the transaction: WRONG_TIME")
+    check(any("field Bad Name at=mail status=1" in e for e in ev) and
+          any("field X-Bad at=mail status=2" in e for e in ev) and
+          any("field X-Huge at=mail status=3" in e for e in ev) and
+          any("flood ok=31 limit=9" in e for e in ev) and
+          any("field DKIM-Signature at=data-end status=3" in e
+              for e in ev),
+          "fixture: BAD_NAME, BAD_VALUE, LIMIT (count and size)")
     check(any("quarantine status=0" in e for e in ev),
           "fixture: quarantine accepted")
     check(d.wait_log("event=smtp.quarantine") and

@@ -38,6 +38,8 @@
  *                                          starts with it
  *     pass-data-end: true                  data-end answers CONTINUE at
  *                                          once (the owner delivers)
+ * With add-mail set, senders "flood*" also get a 40,000-byte field and
+ * 40 more ("flood ok=N limit=M"): the service's bounds.
  * Each call's outcome goes to events.log ("field NAME at=mail status=N",
  * "drop status=N", "quarantine status=N"); a drop_fields and an
  * add_field at the wrong time are tried too, so that refusals show.
@@ -218,6 +220,27 @@ st_add(struct gd_smtp_session *s, const char *spec, const char *at)
 	st_log("field %s at=%s status=%d", name, at, st);
 }
 
+/* Senders "flood*": one 40,000-byte field, then 40 small ones. */
+static void
+st_flood(struct gd_smtp_session *s)
+{
+	char *big = gd_xcalloc(1, 40001), name[32];
+	unsigned i, ok = 0, limit = 0;
+	int st;
+
+	memset(big, 'h', 40000);
+	st_log("field X-Huge at=mail status=%d",
+	    (int)st_mod.smtp->add_field(s, "X-Huge", big));
+	free(big);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "X-Flood-%u", i);
+		st = (int)st_mod.smtp->add_field(s, name, "flood value");
+		ok += st == GD_SMTP_FIELD_OK;
+		limit += st == GD_SMTP_FIELD_LIMIT;
+	}
+	st_log("flood ok=%u limit=%u", ok, limit);
+}
+
 static void
 st_add_all(struct gd_smtp_session *s, const char *const *list, size_t n,
     const char *at)
@@ -257,6 +280,8 @@ st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	    (long long)m->by_seconds, m->auth != NULL ? m->auth : "-");
 	st_add_all(st_mod.smtp->session(call), st_mod.add_mail,
 	    st_mod.nadd_mail, "mail");
+	if (st_mod.nadd_mail > 0 && st_prefix(m->local_part, "flood"))
+		st_flood(st_mod.smtp->session(call));
 	if (st_prefix(m->local_part, "greylist"))
 		return st_mod.smtp->reason_reply(GD_SMTP_REASON_GREYLISTED,
 		    reply_r);
