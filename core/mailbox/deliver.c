@@ -49,6 +49,11 @@ struct gd_mail_delivery {
 	bool ran;
 	struct delivery_rcpt *rcpts;
 	unsigned count, cap;
+	/* gd_mail_delivery_insert(): bytes at `ins_at` of every copy. */
+	unsigned char *ins;
+	size_t ins_len;
+	uint64_t ins_at;
+	const char *junk;		/* set_junk's fallback, or NULL */
 	/* finish(): where and whom to tell. */
 	struct gd_loop *loop;
 	gd_mail_delivery_done_fn *done;
@@ -206,6 +211,30 @@ gd_mail_delivery_size(const struct gd_mail_delivery *d)
 	return delivery_get(d)->size;
 }
 
+void
+gd_mail_delivery_insert(struct gd_mail_delivery *d, uint64_t offset,
+    const void *data, size_t len)
+{
+	d = delivery_get(d);
+	assert(!d->ran);
+	d->ins = NULL;
+	d->ins_len = 0;
+	d->ins_at = offset;
+	if (len == 0)
+		return;
+	d->ins = gd_pool_alloc(d->pool, len);
+	memcpy(d->ins, data, len);
+	d->ins_len = len;
+}
+
+void
+gd_mail_delivery_set_junk(struct gd_mail_delivery *d, const char *fallback)
+{
+	d = delivery_get(d);
+	assert(!d->ran);
+	d->junk = fallback != NULL ? gd_pool_strdup(d->pool, fallback) : NULL;
+}
+
 const struct gd_mail_rcpt_result *
 gd_mail_delivery_result(const struct gd_mail_delivery *d, unsigned index)
 {
@@ -251,31 +280,60 @@ delivery_status(enum gd_mail_errcode code)
 	}
 }
 
-/* Copy the spool through a streaming append (no append_file). */
+/* The size of every copy: the spool and the inserted bytes. */
+static uint64_t
+delivery_copy_size(const struct gd_mail_delivery *d)
+{
+	return d->size + d->ins_len;
+}
+
+/* Append spool bytes [pos, end) to `app`.  0, or -1 with *err. */
+static int
+delivery_copy_range(struct gd_mail_delivery *d, struct gd_mail_append *app,
+    uint64_t pos, uint64_t end, struct gd_mail_error *err)
+{
+	unsigned char buf[DELIVERY_COPY_CHUNK];
+	size_t want;
+	ssize_t n;
+
+	while (pos < end) {
+		want = end - pos < sizeof(buf) ? (size_t)(end - pos) :
+		    sizeof(buf);
+		n = pread(d->fd, buf, want, (off_t)pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			gd_mail_error_errno(err, "read spool");
+			return -1;
+		}
+		if (gd_mail_append_write(app, buf, (size_t)n, err) < 0)
+			return -1;
+		pos += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Copy the spool through a streaming append (no append_file, or bytes
+ * to insert): spool up to the insertion point, the inserted bytes, the
+ * rest.
+ */
 static int
 delivery_copy(struct gd_mail_delivery *d, struct gd_mail_store *store,
     const char *mailbox, const struct gd_mail_append_info *info,
     struct gd_mail_rcpt_result *res)
 {
 	struct gd_mail_append *app;
-	unsigned char buf[DELIVERY_COPY_CHUNK];
-	uint64_t pos = 0;
-	ssize_t n;
+	uint64_t at = d->ins_at < d->size ? d->ins_at : d->size;
 
 	if (gd_mail_append_start(store, mailbox, info, &app, &res->error) < 0)
 		return -1;
-	while (pos < d->size) {
-		n = pread(d->fd, buf, sizeof(buf), (off_t)pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || gd_mail_append_write(app, buf, (size_t)n,
-		    &res->error) < 0) {
-			if (n <= 0)
-				gd_mail_error_errno(&res->error, "read spool");
-			gd_mail_append_abort(&app);
-			return -1;
-		}
-		pos += (uint64_t)n;
+	if (delivery_copy_range(d, app, 0, at, &res->error) < 0 ||
+	    (d->ins_len > 0 && gd_mail_append_write(app, d->ins, d->ins_len,
+	    &res->error) < 0) ||
+	    delivery_copy_range(d, app, at, d->size, &res->error) < 0) {
+		gd_mail_append_abort(&app);
+		return -1;
 	}
 	return gd_mail_append_end(&app, &res->uidvalidity, &res->uid,
 	    &res->error);
@@ -300,18 +358,19 @@ static int
 delivery_append(struct gd_mail_delivery *d, struct gd_mail_store *store,
     const char *mailbox, struct gd_mail_rcpt_result *res)
 {
+	uint64_t size = delivery_copy_size(d);
 	struct gd_mail_append_info info = { .internal_date = time(NULL),
-	    .size_hint = d->size, .sender = d->sender };
+	    .size_hint = size, .sender = d->sender };
 	const char *name;
 
 	if ((name = mail_store_name(store, mailbox, &res->error)) == NULL ||
 	    (store->config->max_message_size != 0 &&
-	    d->size > store->config->max_message_size &&
+	    size > store->config->max_message_size &&
 	    (gd_mail_error_set(&res->error, GD_MAIL_ERR_LIMIT,
 	    "message larger than the limit"), true)) ||
-	    mail_quota_check(store, d->size, 1, &res->error) < 0)
+	    mail_quota_check(store, size, 1, &res->error) < 0)
 		return -1;
-	if (store->backend->append_file == NULL)
+	if (store->backend->append_file == NULL || d->ins_len > 0)
 		return delivery_copy(d, store, name, &info, res);
 	if (delivery_sync_spool(d, store, &res->error) < 0)
 		return -1;
@@ -339,6 +398,46 @@ delivery_missing(struct gd_mail_delivery *d, struct gd_mail_store *store,
 	return delivery_append(d, store, "INBOX", res);
 }
 
+/* ---- quarantine ------------------------------------------------------ */
+
+struct delivery_junk_find {
+	struct gd_pool *pool;
+	const char *name;
+};
+
+static int
+delivery_junk_entry(void *arg, const struct gd_mail_list_entry *e)
+{
+	struct delivery_junk_find *f = arg;
+
+	if ((e->attrs & GD_MAIL_LIST_JUNK) == 0 || (e->attrs &
+	    (GD_MAIL_LIST_NOSELECT | GD_MAIL_LIST_NONEXISTENT)) != 0)
+		return 0;
+	f->name = gd_pool_strdup(f->pool, e->name);
+	return -1;			/* the first one, in name order */
+}
+
+/* The store's \Junk mailbox, else d->junk; created when missing. */
+static int
+delivery_junk(struct gd_mail_delivery *d, struct gd_mail_store *store,
+    struct gd_mail_rcpt_result *res)
+{
+	struct delivery_junk_find f = { d->pool, NULL };
+
+	if (gd_mail_store_list(store, NULL, GD_MAIL_LIST_ONLY_SPECIAL_USE,
+	    delivery_junk_entry, &f, &res->error) < 0)
+		return -1;
+	res->mailbox = f.name != NULL ? f.name : d->junk;
+	if (delivery_append(d, store, res->mailbox, res) == 0)
+		return 0;
+	if (res->error.code != GD_MAIL_ERR_NOTFOUND)
+		return -1;
+	if (gd_mail_store_create(store, res->mailbox, GD_MAIL_LIST_JUNK,
+	    &res->error) < 0 && res->error.code != GD_MAIL_ERR_EXISTS)
+		return -1;
+	return delivery_append(d, store, res->mailbox, res);
+}
+
 static void
 delivery_one(struct gd_mail_delivery *d, struct delivery_rcpt *r)
 {
@@ -351,8 +450,10 @@ delivery_one(struct gd_mail_delivery *d, struct delivery_rcpt *r)
 		res->status = delivery_status(res->error.code);
 		return;
 	}
-	ret = delivery_append(d, store, r->mailbox, res);
-	if (ret < 0 && res->error.code == GD_MAIL_ERR_NOTFOUND &&
+	if (d->junk != NULL)
+		ret = delivery_junk(d, store, res);
+	else if ((ret = delivery_append(d, store, r->mailbox, res)) < 0 &&
+	    res->error.code == GD_MAIL_ERR_NOTFOUND &&
 	    strcmp(r->mailbox, "INBOX") != 0)
 		ret = delivery_missing(d, store, r);
 	res->status = ret == 0 ? GD_MAIL_DELIVERED :
@@ -373,7 +474,7 @@ delivery_log(const struct gd_mail_delivery *d, const struct delivery_rcpt *r)
 	    "user=%s mailbox=%s size=%llu result=%s uid=%u reason=%s",
 	    gd_log_quote(user, sizeof(user), r->user.name),
 	    gd_log_quote(box, sizeof(box), r->result.mailbox),
-	    (unsigned long long)d->size,
+	    (unsigned long long)delivery_copy_size(d),
 	    r->result.status == GD_MAIL_DELIVERED ? "stored" :
 	    gd_mail_errcode_name(r->result.error.code), r->result.uid,
 	    gd_log_quote(why, sizeof(why), r->result.status ==

@@ -40,6 +40,9 @@ const struct gd_config_key ld_config_keys[] = {
 	    "backend, permanent (552 5.2.2) or temporary (452 4.2.2)" },
 	{ "quota-check", GD_CONFIG_KEY_BOOL, "true", 0, 0,
 	    "refuse recipients over quota at RCPT time" },
+	{ "junk-folder", GD_CONFIG_KEY_STRING, "Junk", 0, 0,
+	    "where quarantined mail goes when the user has no \\Junk "
+	    "mailbox (created when missing)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -111,9 +114,19 @@ ld_strings_parse(struct ld_config *cfg, const struct gd_config_node *node,
 	    error_r) < 0 ||
 	    gd_config_get_string(node, "detail-delimiter", "+",
 	    &cfg->detail_delimiter, error_r) < 0 ||
+	    gd_config_get_string(node, "junk-folder", "Junk",
+	    &cfg->junk_folder, error_r) < 0 ||
 	    gd_config_get_enum(node, "over-quota", ld_over_quota_names,
 	    LD_OQ_BACKEND, &oq, error_r) < 0)
 		return -1;
+	if (cfg->junk_folder == NULL ||
+	    gd_mail_name_check(cfg->junk_folder, NULL) < 0 ||
+	    gd_mail_name_is_inbox(cfg->junk_folder)) {
+		*error_r = gd_config_error(gd_config_get(node, "junk-folder"),
+		    "junk-folder: not a valid mailbox name other than INBOX");
+		return -1;
+	}
+	cfg->junk_folder = gd_pool_strdup(cfg->pool, cfg->junk_folder);
 	cfg->over_quota = (enum ld_over_quota)oq;
 	cfg->realm = gd_pool_strdup(cfg->pool, cfg->realm);
 	cfg->storage = gd_pool_strdup(cfg->pool, cfg->storage);

@@ -2,11 +2,14 @@
  * ld-deliver.c — smtp.data and smtp.data-end for the recipients this
  * module owns.  At smtp.data a delivery (mail-deliver.h) is made with
  * one entry per user, `Return-Path: <sender>` is written as its first
- * line (RFC 5321 4.4: the final delivery adds it), and the delivery's
- * consumer is pushed onto the content stream: the content goes to one
+ * line (RFC 5321 4.4: the final delivery adds it), and our consumer
+ * (ld-copy.c) is pushed onto the content stream: the content goes to one
  * spool file as it arrives, never held in memory.  At smtp.data-end the
- * delivery runs in the blocking pool (fsync included) and the handler
- * pends; the reply leaves only once every copy is durable.
+ * fields other modules added are inserted below Return-Path (every copy
+ * gets them; the spool is not rewritten), a quarantine sends the copies
+ * to \Junk, then the delivery runs in the blocking pool (fsync
+ * included) and the handler pends; the reply leaves only once every
+ * copy is durable.
  *
  * Results: each recipient gets its own (LMTP sends them, RFC 2033 4.2).
  * SMTP gets one reply: 250 when every copy is stored; otherwise the
@@ -59,7 +62,8 @@ ld_data_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 		return ld_mod.smtp->reason_reply(GD_SMTP_REASON_TEMPORARY,
 		    reply_r);
 	}
-	gd_mail_delivery_stream_push(arg->stream, d);
+	lc->fields_at = gd_mail_delivery_size(d);
+	ld_copy_push(arg->stream, s, d, lc->pool);
 	lc->delivery = d;
 	return GD_VERDICT_CONTINUE;
 }
@@ -181,6 +185,30 @@ ld_deliver_done(void *arg, struct gd_mail_delivery *d)
 	ld_job_free(job);
 }
 
+/*
+ * What other modules asked of the copy (gumdrop/smtp.h): their fields
+ * below Return-Path, and the quarantine.  Reading them makes them final.
+ */
+static void
+ld_deliver_copy(struct ld_conn *lc, struct gd_smtp_session *s)
+{
+	const char *fields, *why;
+	char q[GD_SMTP_QUARANTINE_REASON_MAX * 4 + 8];
+	size_t len;
+
+	fields = ld_mod.smtp->delivery_fields(s, &len);
+	if (len > 0)
+		gd_mail_delivery_insert(lc->delivery, lc->fields_at, fields,
+		    len);
+	if ((why = ld_mod.smtp->quarantined(s)) == NULL)
+		return;
+	gd_mail_delivery_set_junk(lc->delivery, ld_mod.cfg->junk_folder);
+	gd_log(GD_LOG_NOTICE, "local-delivery.quarantine", "session=%s id=%s "
+	    "folder=%s reason=%s", ld_mod.smtp->id(s),
+	    ld_mod.smtp->transaction_id(s), ld_mod.cfg->junk_folder,
+	    gd_log_quote(q, sizeof(q), why));
+}
+
 enum gd_verdict
 ld_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
     void *data, struct gd_reply *reply_r)
@@ -194,6 +222,7 @@ ld_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	(void)ctx; (void)data; (void)reply_r;
 	if (lc == NULL || lc->delivery == NULL)
 		return GD_VERDICT_CONTINUE;
+	ld_deliver_copy(lc, s);
 	job = ld_job_new(lc, s);
 	job->delivery = lc->delivery;
 	lc->delivery = NULL;

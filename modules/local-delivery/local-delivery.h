@@ -4,8 +4,10 @@
  * The module takes the recipients of the configured local domains on
  * smtp.rcpt (after a realm lookup, alias expansion and a quota check in
  * the blocking pool), streams the content into the delivery API
- * (mail-deliver.h) from smtp.data, and answers smtp.data-end once every
- * copy is durable.  ld-config.c and ld-resolve.c are pure (no loop, no
+ * (mail-deliver.h) from smtp.data (ld-copy.c: less the fields modules
+ * drop), and answers smtp.data-end once every copy is durable, with the
+ * fields modules added on top and into \Junk when quarantined.
+ * ld-config.c, ld-resolve.c and ld-filter.c are pure (no loop, no
  * disk): the unit tests compile them in.
  */
 #ifndef LOCAL_DELIVERY_H
@@ -15,6 +17,8 @@
 #include <gumdrop/mail-deliver.h>
 #include <gumdrop/realm.h>
 #include <gumdrop/smtp.h>
+
+#include "ld-filter.h"
 
 /* Most users one address may expand to (aliases), and alias depth. */
 #define LD_MAX_TARGETS		64
@@ -47,6 +51,7 @@ struct ld_config {
 	const char *storage;		/* backend name ("maildir") */
 	enum ld_over_quota over_quota;
 	bool quota_check;		/* over quota at RCPT time */
+	const char *junk_folder;	/* quarantine without a \Junk box */
 };
 
 extern const struct gd_config_key ld_config_keys[];
@@ -139,6 +144,8 @@ struct ld_conn {
 	struct ld_rcpt *rcpts;
 	unsigned nrcpts, rcap;
 	struct gd_mail_delivery *delivery;	/* from smtp.data */
+	uint64_t fields_at;		/* where added fields go: after
+					 * Return-Path */
 	struct ld_job *job;		/* in the blocking pool, or NULL */
 };
 
@@ -156,6 +163,15 @@ enum gd_verdict ld_data_hook(struct gd_hook_call *call,
     struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
 enum gd_verdict ld_data_end_hook(struct gd_hook_call *call,
     struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
+
+/*
+ * Push the consumer that writes the delivered copy into `d` (ld-copy.c):
+ * it forwards every byte unchanged and leaves out of the spool the
+ * header fields the smtp service's drop_fields predicates pick.  State
+ * in `pool` (the transaction's).
+ */
+void ld_copy_push(struct gd_stream *stream, struct gd_smtp_session *s,
+    struct gd_mail_delivery *d, struct gd_pool *pool);
 
 /* Jobs (ld-rcpt.c): a new one for the session, its end, and orphaning
  * (the session went away: the job finishes alone and frees itself). */

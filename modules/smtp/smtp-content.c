@@ -167,7 +167,9 @@ smtp_content_start(struct smtp_session *s, bool bdat)
 	t->data.stream = gd_stream_chain_create(s->txn_pool);
 	t->data.bdat = bdat;
 	gd_stream_set_wakeup(t->data.stream, smtp_content_wakeup, s);
+	t->in_data_hook = true;
 	smtp_hook_sync(s, SMTP_HOOK_DATA, &t->data, &r);
+	t->in_data_hook = false;
 	if (r.verdict == GD_VERDICT_REJECT ||
 	    r.verdict == GD_VERDICT_TEMPFAIL ||
 	    r.verdict == GD_VERDICT_ERROR) {

@@ -17,8 +17,8 @@
  * Files: smtp-cmd.c (command lines), smtp-path.c and smtp-domain.c
  * (RFC 5321 paths, IDNA), smtp-param.c and smtp-param-rcpt.c (ESMTP
  * parameters), smtp-xtext.c, smtp-data.c (DATA unstuffer), smtp-bdat.c,
- * smtp-reply.c, smtp-received.c, smtp-xclient.c.  They link with
- * $(LIBIDN2_LIBS) and use gd_msg_date_format() from libgumdrop.
+ * smtp-reply.c, smtp-received.c, smtp-xclient.c, smtp-field.c.  They
+ * link with $(LIBIDN2_LIBS) and use gd_msg_date_format() from libgumdrop.
  */
 #ifndef GD_SMTP_PARSE_H
 #define GD_SMTP_PARSE_H
@@ -731,5 +731,35 @@ struct smtp_xclient {
 
 int smtp_xclient_parse(const char *args, size_t len,
     struct smtp_xclient *x_r, struct smtp_error *err_r);
+
+/* ------------------------------------------------------------------ */
+/* Header fields added to the delivered copy (smtp-field.c)             */
+/* ------------------------------------------------------------------ */
+
+#define SMTP_FIELD_NAME_MAX	76	/* = GD_SMTP_FIELD_NAME_MAX */
+
+/* The outcomes, numbered as enum gd_smtp_field_status's first three. */
+enum smtp_field_check {
+	SMTP_FIELD_GOOD = 0,
+	SMTP_FIELD_BAD_NAME,
+	SMTP_FIELD_BAD_VALUE,
+};
+
+/* True if `name` is 1..SMTP_FIELD_NAME_MAX ftext characters (RFC 5322
+ * 3.6.8: printable ASCII but ':'). */
+bool smtp_field_name_ok(const char *name);
+
+/* The buffer smtp_field_build() needs at most for this field. */
+size_t smtp_field_bound(const char *name, const char *value);
+
+/*
+ * Write "name: value" CRLF into buf (cap >= smtp_field_bound(); the
+ * rules are gumdrop/smtp.h's add_field: a value with CRLF WSP folds is
+ * kept byte for byte, a plain one is folded at whitespace to keep lines
+ * within 78 where the words allow, no line over 998) and set *len_r
+ * (not NUL-terminated).  SMTP_FIELD_GOOD, or why not (*len_r 0).
+ */
+enum smtp_field_check smtp_field_build(char *buf, size_t cap,
+    const char *name, const char *value, size_t *len_r);
 
 #endif

@@ -11,7 +11,9 @@
  * transaction), smtp-content.c (DATA, BDAT, the content stream),
  * smtp-finish.c (end of content, the final replies), smtp-header.c (the
  * parsed header for subscribers), smtp-hooks.c (running hook points),
- * smtp-service.c (the "smtp" service of gumdrop/smtp.h).  The pure
+ * smtp-service.c (the "smtp" service of gumdrop/smtp.h), smtp-copy.c
+ * (the service's delivered-copy calls: added and dropped fields,
+ * quarantine).  The pure
  * protocol code is in the files of smtp-parse.h.
  */
 #ifndef SMTP_PRIVATE_H
@@ -96,6 +98,12 @@ struct smtp_subscriber {
 	struct smtp_subscriber *next;
 };
 
+/* A drop_fields predicate. */
+struct smtp_drop {
+	gd_smtp_field_match_fn *match;
+	void *ctx;
+};
+
 /* The current transaction: MAIL to the end of content (or RSET). */
 struct smtp_txn {
 	bool active;
@@ -118,7 +126,16 @@ struct smtp_txn {
 	struct smtp_subscriber *subscribers;
 	bool header_done;
 	bool in_data_end;		/* rcpt_set_result allowed */
+	bool in_data_hook;		/* smtp.data runs */
 	uint64_t t_mail, t_data, t_end;
+	/* the delivered copy (smtp-copy.c): fields in txn_pool */
+	char *fields;
+	size_t fields_len, fields_cap;
+	unsigned nfields;
+	struct smtp_drop drops[GD_SMTP_DROP_MAX];
+	unsigned ndrops;
+	bool sealed;			/* delivery_fields was read */
+	char *quarantine;		/* the reason, or NULL */
 };
 
 struct smtp_session {
@@ -311,6 +328,19 @@ enum gd_verdict smtp_hook_sync(struct smtp_session *s, enum smtp_point p,
 void smtp_hook_cancel(struct smtp_session *s);
 /* Validate a module's reply for `verdict` (rcpt_set_result). */
 bool smtp_reply_valid(enum gd_verdict verdict, const struct gd_reply *r);
+
+/* ---- smtp-copy.c (the service 1.1 calls) ---- */
+enum gd_smtp_field_status smtp_copy_add_field(struct gd_smtp_session *g,
+    const char *name, const char *value);
+int smtp_copy_drop_fields(struct gd_smtp_session *g,
+    gd_smtp_field_match_fn *match, void *ctx);
+int smtp_copy_quarantine(struct gd_smtp_session *g, const char *reason);
+const char *smtp_copy_delivery_fields(struct gd_smtp_session *g,
+    size_t *len_r);
+bool smtp_copy_field_dropped(struct gd_smtp_session *g,
+    const struct gd_msg_field *field);
+bool smtp_copy_drops_fields(const struct gd_smtp_session *g);
+const char *smtp_copy_quarantined(const struct gd_smtp_session *g);
 
 /* ---- smtp-service.c ---- */
 extern const struct gd_smtp_service smtp_service;

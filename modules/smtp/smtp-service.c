@@ -368,4 +368,12 @@ const struct gd_smtp_service smtp_service = {
 	.reason_reply = smtp_svc_reason_reply,
 	.server_ip = smtp_svc_server_ip,
 	.server_port = smtp_svc_server_port,
+	/* 1.1 (smtp-copy.c) */
+	.add_field = smtp_copy_add_field,
+	.drop_fields = smtp_copy_drop_fields,
+	.quarantine = smtp_copy_quarantine,
+	.delivery_fields = smtp_copy_delivery_fields,
+	.field_dropped = smtp_copy_field_dropped,
+	.drops_fields = smtp_copy_drops_fields,
+	.quarantined = smtp_copy_quarantined,
 };

@@ -110,6 +110,31 @@ GD_API int gd_mail_delivery_write(struct gd_mail_delivery *d,
 GD_API uint64_t gd_mail_delivery_size(const struct gd_mail_delivery *d);
 
 /*
+ * (ABI 1.6) Deliver `len` bytes (copied) at content offset `offset` of
+ * every copy, as if they had been written there: header fields known
+ * only once the content ended (Authentication-Results, DKIM-Signature)
+ * go on top of a message whose spool was written as it arrived.  The
+ * spool is not changed.  One insertion per delivery (a second call
+ * replaces the first); `offset` must be <= the size when run() starts
+ * (else the bytes go at the end).  `len` 0 removes it.  Sizes, quotas
+ * and limits count the inserted bytes.  A delivery with an insertion
+ * copies the spool (no hard link).  Before run/finish.
+ */
+GD_API void gd_mail_delivery_insert(struct gd_mail_delivery *d,
+    uint64_t offset, const void *data, size_t len);
+
+/*
+ * (ABI 1.6) Quarantine: every recipient's copy goes to its \Junk
+ * mailbox instead of the mailbox given to gd_mail_delivery_add(): the
+ * mailbox with special-use \Junk (RFC 6154) when the store has one,
+ * else `fallback` (copied; e.g. "Junk"), created (with \Junk) when
+ * missing.  The result's `mailbox` says where it went.  NULL undoes it.
+ * Before run/finish.
+ */
+GD_API void gd_mail_delivery_set_junk(struct gd_mail_delivery *d,
+    const char *fallback);
+
+/*
  * Push a content consumer onto `stream` (hooks.h) that writes everything
  * it receives into the delivery (and takes it all: back-pressure comes
  * only from the socket).  The consumer's end() does not run the delivery:

@@ -92,6 +92,31 @@
  * service's `conn()`); allocate per-transaction state from the
  * `transaction_pool()`.
  *
+ * THE DELIVERED COPY.  Modules change the message as it is DELIVERED,
+ * never the content stream (consumers pushed on it, e.g. dkim's, see the
+ * message exactly as received): `add_field` puts header fields on top of
+ * it, `drop_fields` leaves header fields out of it, `quarantine` files it
+ * in each recipient's \Junk mailbox.  A delivered copy reads:
+ *
+ *   Return-Path: <sender>          the delivering module's (RFC 5321 4.4)
+ *   <the added fields, in call order>
+ *   Received: ...                  the smtp module's trace field
+ *   <the message, less the dropped fields>
+ *
+ * The delivering module (an owner: local-delivery) reads them with
+ * `delivery_fields`, `field_dropped` and `quarantined`; its smtp.data-end
+ * handler must run AFTER the handlers that add fields or quarantine (the
+ * `hooks:` order).  Once it has read them, `add_field` and `quarantine`
+ * answer GD_SMTP_FIELD_WRONG_TIME / -1, so that nothing is lost silently.
+ *
+ * CHANGELOG of the service:
+ *   1.0  2026-11-30  first version.
+ *   1.1  2026-12-01  add_field, drop_fields, quarantine (for the email
+ *                    authentication modules: Received-SPF,
+ *                    Authentication-Results, DKIM-Signature) and the
+ *                    delivering module's side: delivery_fields,
+ *                    field_dropped, drops_fields, quarantined.
+ *
  * Threads: every function here on the session's connection loop.
  */
 #ifndef GUMDROP_SMTP_H
@@ -116,7 +141,7 @@ struct gd_smtp_session;
 /* The service the smtp module declares, and its version. */
 #define GD_SMTP_SERVICE		"smtp"
 #define GD_SMTP_SERVICE_MAJOR	1
-#define GD_SMTP_SERVICE_MINOR	0
+#define GD_SMTP_SERVICE_MINOR	1
 
 /* The hook points (see above). */
 #define GD_SMTP_HOOK_CONNECT	"smtp.connect"
@@ -290,7 +315,43 @@ enum gd_smtp_reason {
 };
 
 /*
- * The service table (GD_SMTP_SERVICE 1.0).  `session` arguments come from
+ * Header fields added to the delivered copy (service 1.1: `add_field`).
+ * Bounds per transaction: GD_SMTP_FIELDS_MAX fields, GD_SMTP_FIELDS_SIZE
+ * bytes of fields as written (folds and CRLFs counted); a name has 1 to
+ * GD_SMTP_FIELD_NAME_MAX characters.
+ */
+#define GD_SMTP_FIELDS_MAX		32
+#define GD_SMTP_FIELDS_SIZE		32768
+#define GD_SMTP_FIELD_NAME_MAX		76
+/* Predicates per transaction (`drop_fields`), and the longest field the
+ * delivering module holds to ask them (a longer one is kept, logged). */
+#define GD_SMTP_DROP_MAX		8
+#define GD_SMTP_DROP_FIELD_MAX		16384
+/* The longest quarantine reason kept (longer ones are cut). */
+#define GD_SMTP_QUARANTINE_REASON_MAX	200
+
+enum gd_smtp_field_status {
+	GD_SMTP_FIELD_OK = 0,
+	GD_SMTP_FIELD_BAD_NAME,		/* empty, too long, not ftext */
+	GD_SMTP_FIELD_BAD_VALUE,	/* NUL, control, bare CR/LF, a line
+					 * that cannot be kept <= 998 */
+	GD_SMTP_FIELD_LIMIT,		/* GD_SMTP_FIELDS_MAX or _SIZE */
+	GD_SMTP_FIELD_WRONG_TIME,	/* outside smtp.mail..data-end, or
+					 * the delivery took the fields */
+};
+
+/*
+ * A `drop_fields` predicate: true to leave `field` (a top-level header
+ * field of the message as received; message.h: name, raw and unfolded
+ * value, flags) out of the delivered copy.  Runs on the connection's
+ * loop while the content streams; must not block, must not call the
+ * service.
+ */
+typedef bool gd_smtp_field_match_fn(void *ctx,
+    const struct gd_msg_field *field);
+
+/*
+ * The service table (GD_SMTP_SERVICE 1.1).  `session` arguments come from
  * the table's own `session()`; all functions assert that they are valid
  * sessions (magic numbers).  Strings: see LIFETIMES above; NULL means
  * "not known" or "not applicable".
@@ -412,6 +473,100 @@ struct gd_smtp_service {
 	 */
 	const char *(*server_ip)(const struct gd_smtp_session *s);
 	unsigned (*server_port)(const struct gd_smtp_session *s);
+
+	/* ---- 1.1: the delivered copy (see THE DELIVERED COPY above) ---- */
+
+	/*
+	 * Put the field `name: value` on top of the delivered copy, below
+	 * Return-Path and the fields added before, above Received:.
+	 * Callable from smtp.mail (once the transaction exists: inside the
+	 * smtp.mail handler is fine) up to smtp.data-end before the chain
+	 * completes (a pending handler before it resumes), and before the
+	 * delivering module took the fields; a REJECTED smtp.mail or RSET
+	 * forgets them with the transaction.
+	 *
+	 * `name`: 1 to GD_SMTP_FIELD_NAME_MAX printable ASCII characters
+	 * but ':' (RFC 5322 ftext).  `value`: no NUL, no control character
+	 * but HTAB, no CR or LF except in CRLF followed by SP or HTAB (a
+	 * fold); bytes >= 0x80 are kept as they are (RFC 6532 UTF-8 is the
+	 * caller's business).  The field is written as
+	 *
+	 *     name ": " value CRLF
+	 *
+	 * - a value with a CRLF is taken as folded by the caller and kept
+	 *   byte for byte (every line must be <= 998 characters): use this
+	 *   when the exact bytes matter (DKIM-Signature with "simple"
+	 *   header canonicalisation);
+	 * - otherwise, when the field is longer than 78 characters, a CRLF
+	 *   is inserted before the last SP or HTAB that keeps the line
+	 *   within 78 (the whitespace stays, starting the next line), and
+	 *   so on for each line; a word too long for 78 stays whole on its
+	 *   line (never split); a line that would still exceed 998 is
+	 *   BAD_VALUE.  A value that fits is written unchanged.
+	 *
+	 * Returns GD_SMTP_FIELD_OK, or the reason nothing was added (the
+	 * call is logged, event smtp.field, with the field's name).
+	 * Bounds: GD_SMTP_FIELDS_MAX and GD_SMTP_FIELDS_SIZE per
+	 * transaction.  `name` and `value` are copied.
+	 */
+	enum gd_smtp_field_status (*add_field)(struct gd_smtp_session *s,
+	    const char *name, const char *value);
+
+	/*
+	 * Leave out of the delivered copy every top-level header field of
+	 * the message for which `match(ctx, field)` is true (RFC 8601 5:
+	 * an Authentication-Results field with our authserv-id).  The
+	 * smtp module's Received: is asked like the message's own fields;
+	 * fields added with add_field never are.  Callable during
+	 * smtp.mail, smtp.rcpt and smtp.data (before content flows);
+	 * `ctx` must stay valid until smtp.reset.  A field longer than
+	 * GD_SMTP_DROP_FIELD_MAX is kept (and logged): the delivering
+	 * module never holds more.  The content stream is not changed.
+	 * 0, or -1 at the wrong time or beyond GD_SMTP_DROP_MAX
+	 * predicates.
+	 */
+	int (*drop_fields)(struct gd_smtp_session *s,
+	    gd_smtp_field_match_fn *match, void *ctx);
+
+	/*
+	 * During smtp.data-end (before the chain completes and before the
+	 * delivering module took the fields): deliver the copies into each
+	 * recipient's \Junk mailbox (the mailbox with special-use \Junk,
+	 * else the delivering module's configured one, created when
+	 * missing) instead of INBOX or a +detail folder.  `reason` (one
+	 * line; copied, cut at GD_SMTP_QUARANTINE_REASON_MAX) is logged
+	 * (event smtp.quarantine); the first reason given is kept.  The
+	 * SMTP reply is unchanged (the message is accepted).  0, or -1 at
+	 * the wrong time.
+	 */
+	int (*quarantine)(struct gd_smtp_session *s, const char *reason);
+
+	/*
+	 * For the delivering module, at smtp.data-end: the added fields as
+	 * one block of CRLF-terminated lines, ready to be written below
+	 * its Return-Path (owned by the transaction), and its length in
+	 * *len_r; NULL and 0 when none was added.  From this call on the
+	 * fields and the quarantine are final: add_field answers
+	 * WRONG_TIME and quarantine -1 until the next transaction.
+	 */
+	const char *(*delivery_fields)(struct gd_smtp_session *s,
+	    size_t *len_r);
+
+	/*
+	 * For the delivering module, while the content streams: true when
+	 * a drop_fields predicate asks for `field` to be left out.  And
+	 * whether any predicate was registered (false: no need to look at
+	 * the header at all).
+	 */
+	bool (*field_dropped)(struct gd_smtp_session *s,
+	    const struct gd_msg_field *field);
+	bool (*drops_fields)(const struct gd_smtp_session *s);
+
+	/*
+	 * For the delivering module, after delivery_fields: the quarantine
+	 * reason, or NULL when the message is not quarantined.
+	 */
+	const char *(*quarantined)(const struct gd_smtp_session *s);
 };
 
 #ifdef __cplusplus

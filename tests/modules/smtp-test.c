@@ -25,6 +25,24 @@
  *   default).  Senders: "greylist@..." TEMPFAIL, "slowmail@..." ACCEPT
  *   after 100 ms.  data-end always pends 50 ms before answering: the
  *   reply must wait for it.
+ *
+ * The delivered copy (smtp service 1.1), for tests that deliver with
+ * local-delivery (hooks: smtp-test's data-end before local-delivery's):
+ *     add-mail: ["Name: value", ...]       add_field in smtp.mail
+ *     add-data-end: ["Name: value", ...]   add_field in smtp.data-end
+ *     drop: ["Name: prefix", ...]          drop_fields from smtp.data:
+ *                                          fields Name (any case) whose
+ *                                          unfolded value starts prefix
+ *     quarantine: junk                     quarantine() in data-end when
+ *                                          a recipient's local part
+ *                                          starts with it
+ *     pass-data-end: true                  data-end answers CONTINUE at
+ *                                          once (the owner delivers)
+ * With add-mail set, senders "flood*" also get a 40,000-byte field and
+ * 40 more ("flood ok=N limit=M"): the service's bounds.
+ * Each call's outcome goes to events.log ("field NAME at=mail status=N",
+ * "drop status=N", "quarantine status=N"); a drop_fields and an
+ * add_field at the wrong time are tried too, so that refusals show.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -41,6 +59,11 @@ struct st_module {
 	const struct gd_smtp_service *smtp;
 	char dir[512];
 	pthread_mutex_t lock;
+	/* the delivered copy */
+	const char *const *add_mail, *const *add_end, *const *drop;
+	size_t nadd_mail, nadd_end, ndrop;
+	const char *quarantine;
+	bool pass_end;
 };
 
 struct st_sink {
@@ -181,6 +204,66 @@ st_log_session(struct gd_smtp_session *s)
 	    g->server_ip(s), g->server_port(s));
 }
 
+/* "Name: value" → add_field; the outcome in events.log. */
+static void
+st_add(struct gd_smtp_session *s, const char *spec, const char *at)
+{
+	const char *colon = strstr(spec, ": ");
+	char name[128];
+	int st;
+
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof(name))
+		return;
+	memcpy(name, spec, (size_t)(colon - spec));
+	name[colon - spec] = '\0';
+	st = (int)st_mod.smtp->add_field(s, name, colon + 2);
+	st_log("field %s at=%s status=%d", name, at, st);
+}
+
+/* Senders "flood*": one 40,000-byte field, then 40 small ones. */
+static void
+st_flood(struct gd_smtp_session *s)
+{
+	char *big = gd_xcalloc(1, 40001), name[32];
+	unsigned i, ok = 0, limit = 0;
+	int st;
+
+	memset(big, 'h', 40000);
+	st_log("field X-Huge at=mail status=%d",
+	    (int)st_mod.smtp->add_field(s, "X-Huge", big));
+	free(big);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "X-Flood-%u", i);
+		st = (int)st_mod.smtp->add_field(s, name, "flood value");
+		ok += st == GD_SMTP_FIELD_OK;
+		limit += st == GD_SMTP_FIELD_LIMIT;
+	}
+	st_log("flood ok=%u limit=%u", ok, limit);
+}
+
+static void
+st_add_all(struct gd_smtp_session *s, const char *const *list, size_t n,
+    const char *at)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		st_add(s, list[i], at);
+}
+
+/* A drop rule "Name: prefix" matches its fields. */
+static bool
+st_drop_match(void *ctx, const struct gd_msg_field *f)
+{
+	const char *spec = ctx, *colon = strstr(spec, ": ");
+	size_t nlen = colon != NULL ? (size_t)(colon - spec) : 0;
+
+	if (colon == NULL || f->name_len != nlen ||
+	    strncasecmp(f->name, spec, nlen) != 0)
+		return false;
+	return strncmp(f->value, colon + 2, strlen(colon + 2)) == 0;
+}
+
 static enum gd_verdict
 st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
     struct gd_reply *reply_r)
@@ -195,6 +278,10 @@ st_mail(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	    (int)m->ret, m->envid != NULL ? m->envid : "-", m->requiretls,
 	    m->has_priority ? m->priority : 99, (long long)m->hold_until,
 	    (long long)m->by_seconds, m->auth != NULL ? m->auth : "-");
+	st_add_all(st_mod.smtp->session(call), st_mod.add_mail,
+	    st_mod.nadd_mail, "mail");
+	if (st_mod.nadd_mail > 0 && st_prefix(m->local_part, "flood"))
+		st_flood(st_mod.smtp->session(call));
 	if (st_prefix(m->local_part, "greylist"))
 		return st_mod.smtp->reason_reply(GD_SMTP_REASON_GREYLISTED,
 		    reply_r);
@@ -348,6 +435,7 @@ st_data(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 	struct gd_smtp_data *d = gd_hook_call_arg(call);
 	struct st_sink *k;
 	char path[700];
+	size_t i;
 
 	(void)ctx; (void)data; (void)reply_r;
 	k = gd_xcalloc(1, sizeof(*k));
@@ -363,8 +451,32 @@ st_data(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
 		    "slowsink");
 	gd_stream_push(d->stream, &st_sink, k);
 	st_mod.smtp->header_subscribe(s, &st_header, NULL);
+	for (i = 0; i < st_mod.ndrop; i++)
+		st_log("drop status=%d", st_mod.smtp->drop_fields(s,
+		    st_drop_match, (void *)st_mod.drop[i]));
 	st_log("data id=%s bdat=%d", st_mod.smtp->transaction_id(s),
 	    d->bdat);
+	return GD_VERDICT_CONTINUE;
+}
+
+/* data-end when local-delivery delivers: fields, quarantine, CONTINUE. */
+static enum gd_verdict
+st_copy_end(struct gd_smtp_session *s)
+{
+	unsigned i;
+
+	st_add_all(s, st_mod.add_end, st_mod.nadd_end, "data-end");
+	if (st_mod.ndrop > 0)
+		st_log("late-drop status=%d", st_mod.smtp->drop_fields(s,
+		    st_drop_match, (void *)st_mod.drop[0]));
+	for (i = 0; st_mod.quarantine != NULL &&
+	    i < st_mod.smtp->rcpt_count(s); i++)
+		if (st_prefix(st_mod.smtp->rcpt(s, i)->local_part,
+		    st_mod.quarantine)) {
+			st_log("quarantine status=%d", st_mod.smtp->quarantine(
+			    s, "smtp-test: rule\r\nmatched"));
+			break;
+		}
 	return GD_VERDICT_CONTINUE;
 }
 
@@ -381,6 +493,8 @@ st_data_end(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	st_log("data-end id=%s size=%llu bdat=%d rcpts=%u",
 	    st_mod.smtp->transaction_id(s), (unsigned long long)d->size,
 	    d->bdat, st_mod.smtp->rcpt_count(s));
+	if (st_mod.pass_end)
+		return st_copy_end(s);
 	for (i = 0; i < st_mod.smtp->rcpt_count(s); i++) {
 		const struct gd_smtp_rcpt *r = st_mod.smtp->rcpt(s, i);
 
@@ -398,7 +512,11 @@ static enum gd_verdict
 st_reset(struct gd_hook_call *call, struct gd_module_ctx *ctx, void *data,
     struct gd_reply *reply_r)
 {
-	(void)call; (void)ctx; (void)data; (void)reply_r;
+	(void)ctx; (void)data; (void)reply_r;
+	/* After the transaction: refused (no transaction any more). */
+	if (st_mod.nadd_end > 0)
+		st_add(st_mod.smtp->session(call), st_mod.add_end[0],
+		    "reset");
 	st_log("reset");
 	return GD_VERDICT_CONTINUE;
 }
@@ -419,20 +537,38 @@ st_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	const char *dir;
 
 	(void)ctx;
-	if (gd_config_get_string(config, "dir", "/tmp", &dir, error_r) < 0)
+	if (gd_config_get_string(config, "dir", "/tmp", &dir, error_r) < 0 ||
+	    gd_config_get_strings(config, "add-mail", &st_mod.add_mail,
+	    &st_mod.nadd_mail, error_r) < 0 ||
+	    gd_config_get_strings(config, "add-data-end", &st_mod.add_end,
+	    &st_mod.nadd_end, error_r) < 0 ||
+	    gd_config_get_strings(config, "drop", &st_mod.drop,
+	    &st_mod.ndrop, error_r) < 0 ||
+	    gd_config_get_string(config, "quarantine", NULL,
+	    &st_mod.quarantine, error_r) < 0 ||
+	    gd_config_get_bool(config, "pass-data-end", false,
+	    &st_mod.pass_end, error_r) < 0)
 		return -1;
 	snprintf(st_mod.dir, sizeof(st_mod.dir), "%s", dir);
-	st_mod.smtp = gd_service_lookup(GD_SMTP_SERVICE, 1, 0, error_r);
+	st_mod.smtp = gd_service_lookup(GD_SMTP_SERVICE, 1, 1, error_r);
 	return st_mod.smtp != NULL ? 0 : -1;
 }
 
 static const struct gd_config_key st_keys[] = {
 	{ "dir", GD_CONFIG_KEY_STRING, "/tmp", 0, 0, "output folder" },
+	{ "add-mail", GD_CONFIG_KEY_STRINGS, NULL, 0, 0, "fields at MAIL" },
+	{ "add-data-end", GD_CONFIG_KEY_STRINGS, NULL, 0, 0,
+	    "fields at data-end" },
+	{ "drop", GD_CONFIG_KEY_STRINGS, NULL, 0, 0, "Name: prefix" },
+	{ "quarantine", GD_CONFIG_KEY_STRING, NULL, 0, 0,
+	    "local-part prefix" },
+	{ "pass-data-end", GD_CONFIG_KEY_BOOL, "false", 0, 0,
+	    "data-end: CONTINUE" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
 static const struct gd_module_dep st_deps[] = {
-	{ GD_DEP_SERVICE, GD_SMTP_SERVICE, 1, 0 },
+	{ GD_DEP_SERVICE, GD_SMTP_SERVICE, 1, 1 },
 	{ 0, NULL, 0, 0 },
 };
 

@@ -16,3 +16,4 @@
 #include "../../modules/smtp/smtp-bdat.c"
 #include "../../modules/smtp/smtp-received.c"
 #include "../../modules/smtp/smtp-xclient.c"
+#include "../../modules/smtp/smtp-field.c"
