@@ -52,13 +52,13 @@
  *   1.5  2026-11-30  mailbox.h: message caches (gd_mail_cache_*, the
  *                    search header cache's engine, public for IMAP's
  *                    ENVELOPE/BODYSTRUCTURE cache).
- *   -- smtpfields (issue 10) --
  *   1.6  2026-12-01  mail-deliver.h: gd_mail_delivery_insert() (bytes
  *                    put at an offset of every delivered copy: header
  *                    fields added at end of data) and
  *                    gd_mail_delivery_set_junk() (quarantine into the
  *                    \Junk mailbox); smtp.h: service "smtp" 1.1
- *                    (add_field, drop_fields, quarantine).
+ *                    (add_field, drop_fields, quarantine);
+ *                    config.h: parsed generations (gd_config_gens_*).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
