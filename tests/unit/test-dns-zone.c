@@ -411,3 +411,60 @@ Test(dns_zone, include_relative_with_origin_restored)
 	gd_dns_zone_destroy(&zone);
 	(void)system(strcat(strcpy(path, "rm -rf "), dir));
 }
+
+Test(dns_zone, more_errors)
+{
+	const char *o = "example.com.";
+	char *text, label[70];
+	size_t i;
+
+	expect_error("$INCLUDE\n", o, "t.zone:1: $INCLUDE: expected a file "
+	    "name and an optional origin");
+	expect_error("$INCLUDE \"f\"\n", o, "t.zone:1: $INCLUDE: expected a "
+	    "file name and an optional origin");
+	expect_error("$TTL\n", o, "t.zone:1: $TTL: expected one time");
+	expect_error("g TLSA 3 1 1 \"00\"\n", o,
+	    "t.zone:1: expected hex, got a quoted string");
+	expect_error("g SOA ns h 1 2 3 4 x\n", o,
+	    "t.zone:1: SOA minimum: expected a time, got 'x'");
+	expect_error("g TYPE9 \\# x\n", o,
+	    "t.zone:1: \\#: expected a length from 0 to 65535");
+	expect_error("g A 192.0.2.1 extra\n", o,
+	    "t.zone:1: A: expected 1 field of data, got 2");
+	expect_error("g AAAA 192.0.2.1\n", o,
+	    "t.zone:1: AAAA: bad IPv6 address '192.0.2.1'");
+	/* A relative name that only overflows with the origin. */
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	text = malloc(600);
+	cr_assert_not_null(text);
+	snprintf(text, 600, "%s.%s.%s.%s A 192.0.2.1\n", label, label, label,
+	    "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstu");
+	{
+		struct gd_dns_zone *zone;
+		const char *error;
+		int ret;
+
+		zone = parse(text, o, &ret, &error);
+		cr_expect_eq(ret, -1);
+		cr_expect(error != NULL && strstr(error,
+		    "is too long with the origin") != NULL, "%s", error);
+		gd_dns_zone_destroy(&zone);
+	}
+	free(text);
+	/* Too many fields in one entry. */
+	text = malloc(GD_DNS_ZONE_MAX_FIELDS * 3 + 32);
+	cr_assert_not_null(text);
+	strcpy(text, "t TXT");
+	for (i = 0; i < GD_DNS_ZONE_MAX_FIELDS; i++)
+		strcat(text, " x");
+	strcat(text, "\n");
+	expect_error(text, o, "t.zone:1: more than 1024 fields in one entry");
+	free(text);
+}
+
+Test(dns_zone, error_line_inside_parentheses_is_the_entry_line)
+{
+	expect_error("a A 192.0.2.1\n\nb MX (\n 10\n \"x\" )\n", "example.com.",
+	    "t.zone:3: expected a name, got a quoted string");
+}
