@@ -23,7 +23,7 @@ struct ctl {
 	const char *backend_name;		/* -s, or NULL */
 	const char *progname;
 	const char *config_path;		/* -c, or the default */
-	bool config_given;			/* -c was on the command line */
+	bool config_given;			/* -c was given */
 	const char *module_dir;			/* -m, or NULL */
 };
 
