@@ -40,9 +40,10 @@ struct ctl_dns_query {
 static int ctl_dns_query(struct ctl *ctl, int argc, char **argv);
 
 const struct ctl_command ctl_dns_commands[] = {
-	{ "dns query", "NAME [TYPE] " CTL_TOOL_USAGE,
+	{ "dns query", "NAME [TYPE] [--module M] " CTL_TOOL_USAGE,
 	    "look NAME up (type A by default) as gumdropd would, or in "
-	    "zone files only (--zone), or at one server (--dns-server)",
+	    "zone files only (--zone), or at one server (--dns-server); "
+	    "--module also loads M as the auth tools load theirs",
 	    1, -1, ctl_dns_query },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
@@ -216,8 +217,10 @@ ctl_dns_query(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CTL_TOOL_LONG_OPTIONS,
+		{ "module", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *module = NULL;
 	struct ctl_tool_options o = { .nzones = 0 };
 	struct ctl_dns_query dq = { NULL, GD_DNS_A, NULL };
 	struct ctl_tool *tool;
@@ -225,9 +228,13 @@ ctl_dns_query(struct ctl *ctl, int argc, char **argv)
 
 	/* 0, not 1: glibc then re-initialises (and permutes). */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
-		if ((r = ctl_tool_option(ctl, &o, c, optarg)) != 0)
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if ((r = ctl_tool_option(ctl, &o, c, optarg)) == 0)
+			continue;
+		if (r < 0 || c != 'M')
 			return EX_USAGE;
+		module = optarg;
+	}
 	if (argc - optind < 1 || argc - optind > 2) {
 		ctl_error(ctl, "usage: gumdropctl dns query NAME [TYPE] %s",
 		    CTL_TOOL_USAGE);
@@ -239,7 +246,7 @@ ctl_dns_query(struct ctl *ctl, int argc, char **argv)
 		ctl_error(ctl, "unknown record type '%s'", argv[optind + 1]);
 		return EX_USAGE;
 	}
-	if ((ret = ctl_tool_open(ctl, &o, NULL, &tool)) != 0)
+	if ((ret = ctl_tool_open(ctl, &o, module, &tool)) != 0)
 		return ret;
 	dq.tool = tool;
 	ret = ctl_tool_run(tool, ctl_dns_start, &dq);

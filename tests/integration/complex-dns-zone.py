@@ -14,6 +14,7 @@
    zone file stops `gumdropd -t` with CONFIG:LINE and FILE:LINE.
 """
 import os
+import re
 import socket
 import subprocess
 import time
@@ -125,6 +126,9 @@ cases = [
 ]
 for args, code, want in cases:
     rc, out, err, _ = query(*args, *srv)
+    # The resolver's cache may age a TTL by a second while it follows
+    # a CNAME.
+    out = re.sub(r" 29[0-9] IN ", " 300 IN ", out)
     check(rc == code and out == want,
           "--dns-server: %s -> %r (exit %d), got %r (exit %d) %s"
           % (" ".join(args), want, code, out, rc, err.strip()))
@@ -165,6 +169,20 @@ rc, out, err, _ = ctl("-c", conf, "dns", "query", "mx.zone.test", "AAAA")
 check(rc == 0 and out == "ok\nmx.zone.test. 300 IN AAAA 2001:db8::25\n",
       "-c: the configuration's zone-files answer: %d %r %r"
       % (rc, out, err))
+
+# ---- 3b. a module loaded by the frame (as the auth tools load theirs) --
+rc, out, err, _ = query("mx.zone.test", "--zone", zone, "--module", "smtp")
+check(rc == 0 and out == "ok\nmx.zone.test. 300 IN A 192.0.2.25\n",
+      "--module smtp without -c: loaded, thread_init run, query answered: "
+      "%d %r %r" % (rc, out, err))
+rc, out, err, _ = query("mx.zone.test", "--zone", zone, "--module", "nosuch")
+check(rc == 78 and "nosuch" in err,
+      "--module of a missing module: exit 78: %d %r" % (rc, err))
+rc, out, err, _ = ctl("-c", conf, "dns", "query", "mx.zone.test",
+                      "--module", "smtp")
+check(rc == 78 and "does not load the module 'smtp'" in err,
+      "-c CONFIG without the module in modules.load: exit 78: %d %r"
+      % (rc, err))
 
 # ---- 4. gumdropd --------------------------------------------------------
 with open(d.config, "w") as f:
