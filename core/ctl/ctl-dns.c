@@ -8,9 +8,10 @@
  *	; canonical name: ...               (when CNAMEs were followed)
  *
  * The status is one of gd_dns_status_str()'s keywords.  Records are in
- * presentation form; types the core does not parse are printed in the
- * RFC 3597 form (TYPE \# LEN HEX).  Exit: 0 for an answer (ok,
- * nxdomain, nodata), 75 for servfail or timeout, 65 for an error.
+ * presentation form (A AAAA MX TXT PTR TLSA NS CNAME SOA SRV); other
+ * types in the RFC 3597 form (TYPE \# LEN HEX).  Exit: 0 for an
+ * answer (ok, nxdomain, nodata), 75 for servfail or timeout, 65 for an
+ * error.
  */
 #include "config.h"
 
@@ -116,6 +117,82 @@ ctl_dns_hex_print(const uint8_t *p, size_t len)
 		printf("%02X", p[i]);
 }
 
+/*
+ * An uncompressed wire name at p[*off] in presentation form (trailing
+ * dot, "\\." "\\\\" and "\\DDD" escapes) into buf; advances *off.
+ */
+static int
+ctl_dns_name(const uint8_t *p, size_t len, size_t *off, char *buf,
+    size_t size)
+{
+	size_t pos = 0, i, n;
+
+	while (*off < len && (n = p[*off]) != 0) {
+		/* UNSAFE: a label must fit in the rdata; 4 chars a byte. */
+		if (n > 63 || n >= len - *off || size - pos < n * 4 + 2)
+			return -1;
+		for (i = 1; i <= n; i++) {
+			uint8_t c = p[*off + i];
+
+			if (c == '.' || c == '\\')
+				pos += (size_t)snprintf(buf + pos, size - pos,
+				    "\\%c", c);
+			else if (c < 0x21 || c > 0x7e)
+				pos += (size_t)snprintf(buf + pos, size - pos,
+				    "\\%03u", c);
+			else
+				buf[pos++] = (char)c;
+		}
+		buf[pos++] = '.';
+		*off += n + 1;
+	}
+	if (*off >= len)
+		return -1;
+	(*off)++;
+	if (pos == 0)
+		buf[pos++] = '.';
+	buf[pos] = '\0';
+	return 0;
+}
+
+static uint32_t
+ctl_dns_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* NS, CNAME, SOA, SRV from their rdata; -1: print it generically. */
+static int
+ctl_dns_names_print(int rrtype, const uint8_t *p, size_t len)
+{
+	char a[1024], b[1024];
+	size_t off = 0, i;
+
+	if (rrtype == 2 || rrtype == 5) {
+		if (ctl_dns_name(p, len, &off, a, sizeof(a)) < 0 || off != len)
+			return -1;
+		printf("%s", a);
+	} else if (rrtype == 6) {
+		if (ctl_dns_name(p, len, &off, a, sizeof(a)) < 0 ||
+		    ctl_dns_name(p, len, &off, b, sizeof(b)) < 0 ||
+		    len - off != 20)
+			return -1;
+		printf("%s %s", a, b);
+		for (i = 0; i < 5; i++)
+			printf(" %lu", (unsigned long)ctl_dns_u32(p + off +
+			    4 * i));
+	} else if (rrtype == 33 && len > 6) {
+		off = 6;
+		if (ctl_dns_name(p, len, &off, a, sizeof(a)) < 0 || off != len)
+			return -1;
+		printf("%u %u %u %s", p[0] << 8 | p[1], p[2] << 8 | p[3],
+		    p[4] << 8 | p[5], a);
+	} else
+		return -1;
+	return 0;
+}
+
 static void
 ctl_dns_rdata_print(const struct gd_dns_result *res, size_t i)
 {
@@ -141,7 +218,8 @@ ctl_dns_rdata_print(const struct gd_dns_result *res, size_t i)
 		printf("%u %u %u ", res->tlsa[i].usage, res->tlsa[i].selector,
 		    res->tlsa[i].mtype);
 		ctl_dns_hex_print(res->tlsa[i].data, res->tlsa[i].len);
-	} else {
+	} else if (ctl_dns_names_print(res->rrtype, res->raw[i].data,
+	    res->raw[i].len) < 0) {
 		printf("\\# %zu ", res->raw[i].len);
 		ctl_dns_hex_print(res->raw[i].data, res->raw[i].len);
 	}

@@ -44,6 +44,8 @@ g       TYPE731 \# 2 abcd
 a.b     A 192.0.2.9
 11.0.0.127.in-addr.arpa. PTR host
 host    A 127.0.0.11
+al      CNAME mx
+_sub._tcp SRV 0 5 587 mx
 """
 zone = os.path.join(tmp, "test.zone")
 with open(zone, "w") as f:
@@ -83,6 +85,12 @@ cases = [
      "ok\ng.zone.test. 300 IN TYPE731 \\# 2 ABCD\n"),
     (["11.0.0.127.in-addr.arpa", "PTR"], 0,
      "ok\n11.0.0.127.in-addr.arpa. 300 IN PTR host.zone.test.\n"),
+    (["zone.test", "SOA"], 0, "ok\nzone.test. 300 IN SOA ns.zone.test. "
+     "hostmaster.zone.test. 2026120101 3600 900 604800 300\n"),
+    (["al.zone.test", "CNAME"], 0,
+     "ok\nal.zone.test. 300 IN CNAME mx.zone.test.\n"),
+    (["_sub._tcp.zone.test", "SRV"], 0,
+     "ok\n_sub._tcp.zone.test. 300 IN SRV 0 5 587 mx.zone.test.\n"),
     (["mx.zone.test", "TXT"], 0, "nodata\n"),
     (["b.zone.test"], 0, "nodata\n"),
     (["nothere.zone.test"], 0, "nxdomain\n"),
