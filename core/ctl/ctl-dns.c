@@ -262,6 +262,8 @@ ctl_dns_answer(const struct gd_dns_result *res, void *arg)
 	size_t len = strlen(res->name);
 	const char *dot = len > 0 && res->name[len - 1] == '.' ? "" : ".";
 
+	if (ctl_tool_expired(tool))
+		return;
 	printf("%s\n", gd_dns_status_str(res->status));
 	for (i = 0; res->status == GD_DNS_OK && i < n; i++) {
 		printf("%s%s %lu IN ", res->name, dot,

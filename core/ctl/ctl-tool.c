@@ -36,6 +36,7 @@ struct ctl_tool {
 	pthread_cond_t cv;
 	unsigned run;			/* counts ctl_tool_run() calls */
 	unsigned done_run;		/* the run ctl_tool_done() ended */
+	bool expired;			/* the current run timed out */
 	int status;
 };
 
@@ -279,6 +280,7 @@ ctl_tool_run(struct ctl_tool *tool, ctl_tool_start_fn *start, void *arg)
 	tool->start = start;
 	tool->arg = arg;
 	tool->run++;
+	tool->expired = false;
 	pthread_mutex_unlock(&tool->mu);
 	if (gd_loop_invoke(tool->loop, ctl_tool_invoke, tool) < 0) {
 		ctl_error(tool->ctl, "the worker loop has stopped");
@@ -288,6 +290,7 @@ ctl_tool_run(struct ctl_tool *tool, ctl_tool_start_fn *start, void *arg)
 	while (tool->done_run != tool->run && err != ETIMEDOUT)
 		err = pthread_cond_timedwait(&tool->cv, &tool->mu, &deadline);
 	status = tool->done_run == tool->run ? tool->status : -1;
+	tool->expired = status < 0;
 	pthread_mutex_unlock(&tool->mu);
 	if (status >= 0)
 		return status;
@@ -306,6 +309,17 @@ ctl_tool_done(struct ctl_tool *tool, int status)
 		pthread_cond_signal(&tool->cv);
 	}
 	pthread_mutex_unlock(&tool->mu);
+}
+
+bool
+ctl_tool_expired(struct ctl_tool *tool)
+{
+	bool expired;
+
+	pthread_mutex_lock(&tool->mu);
+	expired = tool->expired;
+	pthread_mutex_unlock(&tool->mu);
+	return expired;
 }
 
 struct gd_loop *

@@ -187,6 +187,13 @@ int ctl_tool_run(struct ctl_tool *tool, ctl_tool_start_fn *start,
  */
 void ctl_tool_done(struct ctl_tool *tool, int status);
 
+/*
+ * True once the current run's --timeout has passed (ctl_tool_run()
+ * already returned EX_TEMPFAIL): the work should print nothing more.
+ * Any thread.
+ */
+bool ctl_tool_expired(struct ctl_tool *tool);
+
 /* The worker loop (for gd_dns_resolve, gd_work_submit). */
 struct gd_loop *ctl_tool_loop(const struct ctl_tool *tool);
 
