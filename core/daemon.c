@@ -337,8 +337,88 @@ daemon_shutdown(void)
 	daemon_free_generations();
 }
 
+static int daemon_tool_start(struct gd_config *config, const char *module_dir,
+    const struct gd_config_node **root_r, char **error_r);
+
 int
 gd_daemon_tool_start(const char *config_path, const char *module_dir,
+    const struct gd_config_node **root_r, char **error_r)
+{
+	struct gd_config *config = gd_config_load(config_path, error_r);
+
+	if (config == NULL)
+		return -1;
+	return daemon_tool_start(config, module_dir, root_r, error_r);
+}
+
+/* ---- gumdropctl's auth tools (dnszone) ---------------------------- */
+
+int
+gd_daemon_tool_start_text(const char *name, const char *text,
+    const char *module_dir, const struct gd_config_node **root_r,
+    char **error_r)
+{
+	struct gd_config *config = gd_config_load_string(name, text,
+	    strlen(text), error_r);
+
+	if (config == NULL)
+		return -1;
+	return daemon_tool_start(config, module_dir, root_r, error_r);
+}
+
+bool
+gd_daemon_tool_module_loaded(const char *name)
+{
+	return gd_modules_is_loaded_name(name);
+}
+
+/* One worker: its resolver, then the modules' per-thread state. */
+static int
+daemon_tool_thread_init(struct gd_loop *loop, const char **error_r)
+{
+	if (gd_dns_thread_init(loop, error_r) < 0)
+		return -1;
+	if (gd_modules_thread_init(loop, error_r) < 0) {
+		gd_dns_thread_fini(loop);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_tool_thread_fini(struct gd_loop *loop)
+{
+	gd_modules_thread_fini(loop);
+	gd_dns_thread_fini(loop);
+}
+
+int
+gd_daemon_tool_loop_start(const struct gd_config_node *dns_root,
+    struct gd_loop **loop_r, const char **error_r)
+{
+	if (gd_dns_configure(dns_root, error_r) < 0)
+		return -1;
+	if (gd_loops_start(1, 1, daemon_tool_thread_init,
+	    daemon_tool_thread_fini, error_r) < 0) {
+		gd_dns_shutdown();
+		return -1;
+	}
+	*loop_r = gd_loop_get(0);
+	return 0;
+}
+
+void
+gd_daemon_tool_loop_stop(void)
+{
+	gd_loops_drain(0);
+	gd_loops_join();
+	gd_dns_shutdown();
+}
+
+/* ---- end of gumdropctl's auth tools -------------------------------- */
+
+static int
+daemon_tool_start(struct gd_config *config, const char *module_dir,
     const struct gd_config_node **root_r, char **error_r)
 {
 	struct daemon_settings set = { 0 };
@@ -346,12 +426,7 @@ gd_daemon_tool_start(const char *config_path, const char *module_dir,
 	const char *error = NULL;
 
 	daemon_current = gd_xcalloc(1, sizeof(*daemon_current));
-	daemon_current->config = gd_config_load(config_path, error_r);
-	if (daemon_current->config == NULL) {
-		free(daemon_current);
-		daemon_current = NULL;
-		return -1;
-	}
+	daemon_current->config = config;
 	root = gd_config_root(daemon_current->config);
 	if (daemon_read_settings(root, &set, &error) == 0) {
 		/* A tool is quiet: warnings and errors only. */

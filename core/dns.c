@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -31,6 +32,7 @@
 #include <gumdrop/loop.h>
 #include <gumdrop/pool.h>
 #include "dns-private.h"
+#include "dns-zone-private.h"
 
 #define DNS_QUERY_MAGIC		0x444e5351U	/* "DNSQ" */
 #define DNS_THREAD_MAGIC	0x444e5354U	/* "DNST" */
@@ -47,6 +49,7 @@ struct dns_settings {
 	bool dnssec;
 	char **local_zones;	/* pairs: zone, type */
 	char **local_data;
+	char **local_where;	/* per local_data: "FILE:LINE" or NULL */
 	uint64_t timeout_ms;
 };
 
@@ -87,6 +90,8 @@ static const struct gd_config_key dns_keys[] = {
 	    "records answered locally, e.g. \"a.example. IN A 192.0.2.1\"" },
 	{ "local-zones", GD_CONFIG_KEY_STRINGS, NULL, 0, 0,
 	    "\"ZONE TYPE\" pairs, e.g. \"example.com. static\"" },
+	{ "zone-files", GD_CONFIG_KEY_STRINGS, NULL, 0, 0,
+	    "RFC 1035 master files answered locally (static zones)" },
 	{ "timeout", GD_CONFIG_KEY_DURATION, "5s", 1, DNS_MAX_TIMEOUT_MS,
 	    "default deadline of a lookup" },
 	{ NULL, 0, NULL, 0, 0, NULL },
@@ -114,6 +119,11 @@ static int dns_configure_check_local(struct ub_ctx *ctx,
     const struct gd_config_node *sect, const struct dns_settings *s,
     const char **error_r);
 static int dns_configure_read(const struct gd_config_node *sect,
+    struct dns_settings *s, const char **error_r);
+static bool dns_has_zone(char *const *zones, size_t n, const char *zone);
+static void dns_settings_add_zone(struct dns_settings *s,
+    const struct gd_dns_zone *zone);
+static int dns_configure_zone_files(const struct gd_config_node *sect,
     struct dns_settings *s, const char **error_r);
 static void dns_io_cb(struct ev_loop *ev, ev_io *w, int revents);
 static void dns_timer_cb(struct ev_loop *ev, ev_timer *w, int revents);
@@ -200,10 +210,16 @@ dns_strv_free(char **v)
 static void
 dns_settings_free(struct dns_settings **s)
 {
+	size_t i;
+
 	if (*s == NULL)
 		return;
 	dns_strv_free((*s)->forwarders);
 	dns_strv_free((*s)->local_zones);
+	if ((*s)->local_where != NULL)
+		for (i = 0; (*s)->local_data[i] != NULL; i++)
+			free((*s)->local_where[i]);
+	free((*s)->local_where);
 	dns_strv_free((*s)->local_data);
 	free((*s)->trust_anchor_file);
 	free(*s);
@@ -281,6 +297,14 @@ dns_ctx_base(struct ub_ctx *ctx, const struct dns_settings *s, int *what_r,
 	/* No forwarders: the system's resolvers; recursion if unreadable. */
 	if (i == 0)
 		(void)ub_ctx_resolvconf(ctx, NULL);
+	/*
+	 * Forwarders named in the configuration are asked even on loopback
+	 * (a local cache, a test's server): libunbound refuses those by
+	 * default.
+	 */
+	else if ((*err_r = ub_ctx_set_option(ctx, "do-not-query-localhost:",
+	    "no")) != 0)
+		return -1;
 	*what_r = -1;
 	if (s->dnssec && s->trust_anchor_file != NULL &&
 	    (*err_r = ub_ctx_add_ta_file(ctx, s->trust_anchor_file)) != 0)
@@ -343,6 +367,9 @@ dns_configure_read(const struct gd_config_node *sect,
 		return -1;
 	s->forwarders = dns_strv_dup(fwd);
 	s->local_data = dns_strv_dup(data);
+	for (i = 0; s->local_data[i] != NULL; i++)
+		;
+	s->local_where = gd_xcalloc(i + 1, sizeof(char *));
 	s->trust_anchor_file = gd_xstrdup(ta);
 	s->local_zones = gd_xcalloc(2 * nzones + 1, sizeof(char *));
 	for (i = 0; i < nzones; i++) {
@@ -353,6 +380,77 @@ dns_configure_read(const struct gd_config_node *sect,
 			    "'%s'", zones[i]);
 			return -1;
 		}
+	}
+	return dns_configure_zone_files(sect, s, error_r);
+}
+
+static bool
+dns_has_zone(char *const *zones, size_t n, const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 2)
+		if (strcasecmp(zones[i], zone) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Append a zone file's records to the local data and its apexes to the
+ * local zones as "static", unless `local-zones` already names them.
+ */
+static void
+dns_settings_add_zone(struct dns_settings *s, const struct gd_dns_zone *zone)
+{
+	size_t i, nd = 0, nz = 0;
+
+	while (s->local_data[nd] != NULL)
+		nd++;
+	while (s->local_zones[nz] != NULL)
+		nz++;
+	s->local_data = gd_xrealloc(s->local_data,
+	    (nd + zone->nrecords + 1) * sizeof(char *));
+	s->local_where = gd_xrealloc(s->local_where,
+	    (nd + zone->nrecords + 1) * sizeof(char *));
+	for (i = 0; i < zone->nrecords; i++, nd++) {
+		s->local_data[nd] = gd_xstrdup(zone->records[i].text);
+		s->local_where[nd] = gd_xstrdup(gd_pool_printf(zone->pool,
+		    "%s:%u", zone->records[i].file, zone->records[i].line));
+	}
+	s->local_data[nd] = s->local_where[nd] = NULL;
+	s->local_zones = gd_xrealloc(s->local_zones,
+	    (nz + 2 * zone->nzones + 1) * sizeof(char *));
+	for (i = 0; i < zone->nzones; i++) {
+		if (dns_has_zone(s->local_zones, nz, zone->zones[i]))
+			continue;
+		s->local_zones[nz++] = gd_xstrdup(zone->zones[i]);
+		s->local_zones[nz++] = gd_xstrdup("static");
+	}
+	s->local_zones[nz] = NULL;
+}
+
+/* `zone-files`: each read into the local data, errors FILE:LINE. */
+static int
+dns_configure_zone_files(const struct gd_config_node *sect,
+    struct dns_settings *s, const char **error_r)
+{
+	const char *const *files, *error;
+	struct gd_dns_zone *zone;
+	size_t i;
+
+	if (gd_config_get_strings(sect, "zone-files", &files, NULL,
+	    error_r) < 0)
+		return -1;
+	for (i = 0; files != NULL && files[i] != NULL; i++) {
+		zone = gd_dns_zone_create();
+		if (gd_dns_zone_load(zone, files[i], NULL, &error) < 0) {
+			*error_r = gd_config_error(gd_config_get(sect,
+			    "zone-files"), "%s", error);
+			gd_dns_zone_destroy(&zone);
+			return -1;
+		}
+		dns_settings_add_zone(s, zone);
+		gd_dns_zone_destroy(&zone);
 	}
 	return 0;
 }
@@ -414,11 +512,17 @@ dns_configure_check_local(struct ub_ctx *ctx,
 	}
 	n = gd_config_get(sect, "local-data");
 	for (i = 0; s->local_data[i] != NULL; i++) {
-		if ((err = ub_ctx_data_add(ctx, s->local_data[i])) != 0) {
+		if ((err = ub_ctx_data_add(ctx, s->local_data[i])) == 0)
+			continue;
+		if (s->local_where[i] != NULL)
+			*error_r = gd_config_error(gd_config_get(sect,
+			    "zone-files"), "%s: record refused by "
+			    "libunbound (%s): %s", s->local_where[i],
+			    ub_strerror(err), s->local_data[i]);
+		else
 			*error_r = gd_config_error(n, "bad local data '%s': "
 			    "%s", s->local_data[i], ub_strerror(err));
-			return -1;
-		}
+		return -1;
 	}
 	return 0;
 }
@@ -503,7 +607,7 @@ gd_dns_thread_init(struct gd_loop *loop, const char **error_r)
 	static char *const empty[] = { NULL };
 	struct dns_settings defaults = {
 		(char **)empty, NULL, true, (char **)empty, (char **)empty,
-		GD_DNS_DEFAULT_TIMEOUT_MS,
+		NULL, GD_DNS_DEFAULT_TIMEOUT_MS,
 	};
 	const struct dns_settings *s;
 	struct dns_thread *thr;

@@ -22,6 +22,8 @@ static const struct ctl_command *const ctl_tables[] = {
 	ctl_deliver_commands,
 	ctl_auth_commands,
 	ctl_pw_commands,
+	/* dnszone: the offline DNS tool (the auth-tool frame's example) */
+	ctl_dns_commands,
 };
 
 /*
@@ -31,6 +33,8 @@ static const struct ctl_command *const ctl_tables[] = {
  */
 static const struct ctl_command *const ctl_no_config_tables[] = {
 	ctl_pw_commands,
+	/* dnszone: tools that load their configuration with ctl_tool_open */
+	ctl_dns_commands,
 };
 
 void
@@ -218,6 +222,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			config = optarg;
+			ctl.config_given = true;
 			break;
 		case 'm':
 			mods = optarg;
@@ -253,5 +258,7 @@ main(int argc, char **argv)
 		    cmd->usage);
 		return EX_USAGE;
 	}
+	ctl.config_path = config;
+	ctl.module_dir = mods;
 	return ctl_run(&ctl, config, mods, cmd, argc, argv);
 }
