@@ -119,8 +119,6 @@ spf_dns_add(struct gd_spf_check *c, const char *name, int rrtype)
 		return NULL;
 	}
 	memcpy(e->name, name, len + 1);
-	if (len > 1 && e->name[len - 1] == '.')
-		e->name[len - 1] = '\0';
 	e->check = c;
 	e->rrtype = rrtype;
 	c->cache[c->ncache++] = e;
@@ -140,8 +138,18 @@ spf_dns_get(struct gd_spf_check *c, const char *name, int rrtype)
 {
 	static const struct spf_cached overflow = {
 		.answered = true, .status = GD_SPF_DNS_TEMPFAIL };
-	struct spf_cached *e = spf_dns_find(c, name, rrtype);
+	char key[SPF_EXPAND_MAX];
+	struct spf_cached *e;
+	size_t len = strlen(name);
 
+	/* one entry per name: "a.example." is "a.example" */
+	if (len >= sizeof(key))
+		return &overflow;
+	memcpy(key, name, len + 1);
+	if (len > 1 && key[len - 1] == '.')
+		key[len - 1] = '\0';
+	name = key;
+	e = spf_dns_find(c, name, rrtype);
 	if (e == NULL) {
 		if ((e = spf_dns_add(c, name, rrtype)) == NULL)
 			return &overflow;

@@ -54,8 +54,12 @@ struct spf_config *spf_config_parse(const struct gd_config_node *node,
 void spf_config_free(struct spf_config *cfg);
 
 /* spf-resolver.c: the engine's DNS through gd_dns_resolve(); the ops
- * context is the struct spf_conn (its `loop`). */
+ * context is the struct gd_loop to resolve on. */
 extern const struct gd_spf_dns_ops spf_resolver_ops;
+/* The service's check_start_dns (gumdrop/spf.h). */
+struct gd_spf_check *spf_resolver_check_start(struct gd_loop *loop,
+    const struct gd_spf_request *req, gd_spf_done_fn *done, void *arg,
+    bool *finished_r);
 
 /* spf-session.c: the hook handlers and the service's getters. */
 enum gd_verdict spf_helo_hook(struct gd_hook_call *call,

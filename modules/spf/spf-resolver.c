@@ -1,6 +1,8 @@
 /*
  * spf-resolver.c — the engine's DNS ops (gumdrop/spf.h) mapped to the
- * core's asynchronous resolver (gumdrop/dns.h) on the connection's loop.
+ * core's asynchronous resolver (gumdrop/dns.h); the ops' context is the
+ * struct gd_loop the queries run on.  Also the service's
+ * check_start_dns(), which the offline tool uses (the daemon's path).
  */
 #include <stdlib.h>
 #include <time.h>
@@ -77,12 +79,11 @@ static void *
 spf_rq_query(void *ctx, const char *name, int rrtype, uint64_t timeout_ms,
     gd_spf_dns_done_fn *done, void *arg)
 {
-	struct spf_conn *sc = ctx;
 	struct spf_rq *rq = gd_xcalloc(1, sizeof(*rq));
 
 	rq->done = done;
 	rq->arg = arg;
-	rq->q = gd_dns_resolve(sc->loop, name, rrtype,
+	rq->q = gd_dns_resolve(ctx, name, rrtype,
 	    timeout_ms > 0 ? timeout_ms : 1, spf_rq_answered, rq);
 	return rq;
 }
@@ -112,3 +113,12 @@ spf_rq_now(void *ctx)
 const struct gd_spf_dns_ops spf_resolver_ops = {
 	spf_rq_query, spf_rq_cancel, spf_rq_now,
 };
+
+struct gd_spf_check *
+spf_resolver_check_start(struct gd_loop *loop,
+    const struct gd_spf_request *req, gd_spf_done_fn *done, void *arg,
+    bool *finished_r)
+{
+	return spf_check_start(&spf_resolver_ops, loop, req, done, arg,
+	    finished_r);
+}

@@ -127,8 +127,8 @@ spf_run(struct gd_hook_call *call, struct spf_conn *sc,
 
 	sc->loop = gd_hook_call_loop(call);
 	sc->session = s;
-	*slot = spf_check_start(&spf_resolver_ops, sc, req, spf_check_done,
-	    sc, &finished);
+	*slot = spf_check_start(&spf_resolver_ops, sc->loop, req,
+	    spf_check_done, sc, &finished);
 	if (*slot == NULL)
 		return GD_VERDICT_CONTINUE;	/* no IP address (UNIX) */
 	if (!finished) {

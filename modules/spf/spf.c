@@ -59,6 +59,7 @@ static const struct gd_spf_service spf_service = {
 	.check_start = spf_check_start,
 	.check_outcome = spf_check_outcome,
 	.check_free = spf_check_free,
+	.check_start_dns = spf_resolver_check_start,
 	.received_spf = spf_received_field,
 	.mail_outcome = spf_session_mail,
 	.helo_outcome = spf_session_helo,

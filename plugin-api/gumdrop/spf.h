@@ -35,6 +35,7 @@
 extern "C" {
 #endif
 
+struct gd_loop;
 struct gd_smtp_session;
 
 #define GD_SPF_SERVICE		"spf"
@@ -168,8 +169,8 @@ struct gd_spf_service {
 	const char *(*result_str)(enum gd_spf_result result);
 
 	/*
-	 * Start a check.  Returns NULL only when `req->ip` is not an
-	 * address (nothing started).  Otherwise the check is under way:
+	 * Start a check.  Returns NULL when `req->ip` is not an address
+	 * or memory ran out (nothing started).  Otherwise the check is under way:
 	 * `*finished_r` (may be NULL) tells whether it finished inside this
 	 * call (then `done` will NOT be called: read the outcome now);
 	 * otherwise `done(arg, check)` runs later, once, from an ops
@@ -185,6 +186,14 @@ struct gd_spf_service {
 	/* Free a check; a running one is cancelled (its pending queries
 	 * cancelled through the ops, `done` never called).  NULL: no-op. */
 	void (*check_free)(struct gd_spf_check *check);
+	/*
+	 * check_start() with the daemon's own DNS path: the module's ops
+	 * over gd_dns_resolve() on `loop` (a worker loop with a resolver;
+	 * the calling thread must be the loop's).  For the offline tools.
+	 */
+	struct gd_spf_check *(*check_start_dns)(struct gd_loop *loop,
+	    const struct gd_spf_request *req, gd_spf_done_fn *done,
+	    void *arg, bool *finished_r);
 
 	/*
 	 * The Received-SPF header field VALUE (RFC 7208 section 9.1) for

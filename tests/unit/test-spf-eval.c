@@ -393,6 +393,27 @@ Test(spf_eval, asynchronous)
 	    "u@example.com", GD_SPF_ID_MAILFROM), GD_SPF_SOFTFAIL);
 }
 
+/* "x.example." and "x.example" are one question, asked once. */
+Test(spf_eval, trailing_dots)
+{
+	static const struct tres_rr rrs[] = {
+		{ "dot.example", TXT, "v=spf1 a:h.dot.example. "
+		    "a:H.dot.example -all exp=why.dot.example." },
+		{ "h.dot.example", A, "198.51.100.1" },
+		{ "why.dot.example", TXT, "no" },
+		{ NULL, 0, NULL },
+	};
+
+	memset(&t, 0, sizeof(t));
+	t.rrs = rrs;
+	t.deferred = true;
+	cr_expect_eq(tres_check_run(&t, &tc, "192.0.2.1", "h.example",
+	    "u@dot.example", GD_SPF_ID_MAILFROM), GD_SPF_FAIL);
+	cr_expect_eq(t.queries, 3);
+	cr_assert_not_null(tc.o->explanation);
+	cr_expect_str_eq(tc.o->explanation, "no");
+}
+
 /* Freeing a running check cancels its queries; no callback follows. */
 Test(spf_eval, cancel)
 {
