@@ -9,6 +9,8 @@
 
 #include "spf-private.h"
 
+#define SPF_RQ_SHORT_MS	5000
+
 struct spf_rq {
 	struct gd_dns_query *q;
 	gd_spf_dns_done_fn *done;
@@ -83,8 +85,16 @@ spf_rq_query(void *ctx, const char *name, int rrtype, uint64_t timeout_ms,
 
 	rq->done = done;
 	rq->arg = arg;
+	/*
+	 * Each lookup gets the configured `dns: timeout` (0), or what is
+	 * left of the check's time limit when that is shorter than 5 s (the
+	 * default lookup timeout): the engine checks its limit between
+	 * rounds of lookups, so a check ends within its limit plus one
+	 * lookup timeout at worst.
+	 */
 	rq->q = gd_dns_resolve(ctx, name, rrtype,
-	    timeout_ms > 0 ? timeout_ms : 1, spf_rq_answered, rq);
+	    timeout_ms >= SPF_RQ_SHORT_MS ? 0 : timeout_ms > 0 ? timeout_ms :
+	    1, spf_rq_answered, rq);
 	return rq;
 }
 
