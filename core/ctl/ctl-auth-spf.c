@@ -86,7 +86,7 @@ ctl_spf_done(void *arg, struct gd_spf_check *check)
 	struct ctl_spf *cs = arg;
 
 	ctl_spf_print(cs, cs->spf->check_outcome(check));
-	cs->spf->check_free(check);	/* here: the module is still loaded */
+	cs->spf->check_free(check);	/* the module is still loaded */
 	cs->check = NULL;
 	ctl_tool_done(cs->tool, EX_OK);
 }

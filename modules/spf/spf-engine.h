@@ -17,13 +17,14 @@
 
 /* ---- limits (RFC 7208 section 4.6.4, and our own bounds) ------------- */
 
-#define SPF_MAX_DNS_TERMS	10	/* include a mx ptr exists redirect */
+/* DNS-querying terms: include a mx ptr exists redirect */
+#define SPF_MAX_DNS_TERMS	10
 #define SPF_MAX_VOID		2	/* NXDOMAIN / NODATA answers */
 #define SPF_MAX_MX_NAMES	10
 #define SPF_MAX_PTR_NAMES	10
 #define SPF_RECORD_MAX		4096	/* longest record we parse */
-#define SPF_DOMAIN_MAX		253	/* section 4.8: expanded names */
-#define SPF_EXPAND_MAX		1024	/* expanded text (explanations) */
+#define SPF_DOMAIN_MAX		253	/* 4.8: expanded names */
+#define SPF_EXPAND_MAX		1024	/* expanded text */
 #define SPF_DEFAULT_TIMEOUT_MS	20000
 #define SPF_CACHE_MAX		512	/* answers one check may hold */
 

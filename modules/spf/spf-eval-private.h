@@ -36,7 +36,7 @@ struct spf_cached {
 	void *handle;
 	enum gd_spf_dns_status status;
 	size_t count;
-	char **data;		/* names, TXT texts, or 4/16 address octets */
+	char **data;		/* names, TXT, 4/16 address octets */
 	size_t *len;
 	/* TXT at a domain: its SPF record, parsed once. */
 	bool selected;

@@ -170,7 +170,8 @@ struct gd_spf_service {
 
 	/*
 	 * Start a check.  Returns NULL when `req->ip` is not an address
-	 * or memory ran out (nothing started).  Otherwise the check is under way:
+	 * or memory ran out (nothing started).  Otherwise the check is
+	 * under way:
 	 * `*finished_r` (may be NULL) tells whether it finished inside this
 	 * call (then `done` will NOT be called: read the outcome now);
 	 * otherwise `done(arg, check)` runs later, once, from an ops

@@ -337,7 +337,8 @@ Test(spf_eval, explanation)
 		{ "why.e.example", TXT, "%{i} may not send for %{d} (%{c} "
 		    "%{r})" },
 		{ "ei.example", TXT, "v=spf1 include:e.example -all" },
-		{ "er.example", TXT, "v=spf1 redirect=e.example exp=no.er.example" },
+		{ "er.example", TXT, "v=spf1 redirect=e.example "
+		    "exp=no.er.example" },
 		{ "bad.example", TXT, "v=spf1 -all exp=badexp.example" },
 		{ "badexp.example", TXT, "one" },
 		{ "badexp.example", TXT, "two" },

@@ -572,7 +572,8 @@ main(int argc, char **argv)
 		i = -1;
 	free(text);
 	printf("%u of %u case runs pass (each case twice: answers inline, "
-	    "then deferred), %u known difference(s) (%d scenarios, %s)\n", st.passed + st.known_passed, st.run, st.known -
+	    "then deferred), %u known difference(s) (%d scenarios, %s)\n",
+	    st.passed + st.known_passed, st.run, st.known -
 	    st.known_passed, i, path);
 	return i > 0 && st.run > 0 && st.passed + st.known == st.run &&
 	    st.known_passed == 0 ? 0 : 1;
