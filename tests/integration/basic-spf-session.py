@@ -94,4 +94,27 @@ check(d.wait_log("result=pass") and d.wait_log("result=fail") and
       "one spf.result line per check, with its result: %r" %
       [l for l in d.lines if "spf.result" in l])
 check(d.stop() == 0, "daemon exits cleanly")
+
+# helo-check: the HELO identity at smtp.helo, through the same policy
+with open(d.config) as f:
+    text = f.read()
+with open(d.config, "w") as f:
+    f.write(text.replace("  receiver: mx.test\n",
+                         "  receiver: mx.test\n  helo-check: true\n"))
+d.lines.clear()		# start() waits for a new daemon.ready line
+d.start()
+for source, want in (("127.0.0.11", 250), ("127.0.0.12", 550)):
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.settimeout(20)
+    sock.connect(("127.0.0.1", mx))
+    c = Raw(sock)
+    c.reply()
+    code, text = c.cmd("EHLO helo.test")
+    check(code == want, "helo-check from %s: EHLO helo.test gets %d (%d %s)"
+          % (source, want, code, " ".join(text)))
+    c.cmd("QUIT")
+    c.close()
+check(d.wait_log("identity=helo result=fail"), "the HELO check is logged")
+check(d.stop() == 0, "daemon exits cleanly (helo-check)")
 finish()
