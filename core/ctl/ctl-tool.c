@@ -203,6 +203,10 @@ ctl_tool_modules(struct ctl_tool *tool, const char *module)
 		    &ctl->root, &error);
 	else {
 		ctl_text_add(&t, "modules:\n  load: [");
+		/* spf (issue 10): the auth modules hook smtp.* points and
+		 * use its service, so smtp (no listener) comes first. */
+		if (module != NULL && strcmp(module, "smtp") != 0)
+			ctl_text_add(&t, "smtp, ");
 		if (module != NULL && ctl_text_quote(&t, module) < 0)
 			module = NULL;
 		ctl_text_add(&t, "]\n");

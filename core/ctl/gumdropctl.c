@@ -24,6 +24,8 @@ static const struct ctl_command *const ctl_tables[] = {
 	ctl_pw_commands,
 	/* dnszone: the offline DNS tool (the auth-tool frame's example) */
 	ctl_dns_commands,
+	/* spf: gumdropctl auth spf (the ctl_tool frame) */
+	ctl_auth_spf_commands,
 };
 
 /*
@@ -35,6 +37,8 @@ static const struct ctl_command *const ctl_no_config_tables[] = {
 	ctl_pw_commands,
 	/* dnszone: tools that load their configuration with ctl_tool_open */
 	ctl_dns_commands,
+	/* spf: gumdropctl auth spf (the ctl_tool frame) */
+	ctl_auth_spf_commands,
 };
 
 void
