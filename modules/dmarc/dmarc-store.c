@@ -61,26 +61,32 @@ dmarc_store_head(char *buf, size_t size, time_t now, const char *ip,
 	    dmarc_store_str(o->spf_domain));
 }
 
-/* The whole line in buf; its length, or -1 when it does not fit. */
+/*
+ * The whole line in buf; its length, or -1 when it does not fit.  The
+ * head's names are normalized by the engine; the signatures' are the
+ * dkim module's, cleaned here.
+ */
 static int
 dmarc_store_line(char *buf, size_t size, time_t now, const char *ip,
     const struct gd_dmarc_input *in, const struct gd_dmarc_outcome *o)
 {
 	int n = dmarc_store_head(buf, size, now, ip, o), m;
+	char piece[600];
 	size_t i;
 
 	for (i = 0; n >= 0 && (size_t)n < size && i < in->ndkim; i++) {
-		m = snprintf(buf + n, size - (size_t)n, "\t%s:%s:%s",
+		(void)snprintf(piece, sizeof(piece), "%s:%.250s:%.250s",
 		    dmarc_auth_str(in->dkim[i].result),
 		    dmarc_store_str(in->dkim[i].domain),
 		    dmarc_store_str(in->dkim[i].selector));
+		dmarc_store_clean(piece);
+		m = snprintf(buf + n, size - (size_t)n, "\t%s", piece);
 		n = m < 0 ? -1 : n + m;
 	}
 	if (n < 0 || (size_t)n + 1 >= size)
 		return -1;
-	buf[n] = '\0';
-	dmarc_store_clean(buf + 3);
 	buf[n++] = '\n';
+	buf[n] = '\0';
 	return n;
 }
 
