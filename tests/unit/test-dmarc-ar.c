@@ -73,7 +73,8 @@ Test(dmarc_ar, null_sender_fail_quarantine)
 	o.disposition = GD_DMARC_POLICY_QUARANTINE;
 	cr_assert_gt(dmarc_auth_results(buf, sizeof(buf), "mx.test", &in, &o),
 	    0);
-	cr_expect_str_eq(buf, "mx.test;\r\n\tspf=softfail smtp.helo=helo.example;"
+	cr_expect_str_eq(buf, "mx.test;\r\n"
+	    "\tspf=softfail smtp.helo=helo.example;"
 	    "\r\n\tdkim=none;\r\n"
 	    "\tdmarc=fail (p=reject dis=quarantine) header.from=example.org");
 }

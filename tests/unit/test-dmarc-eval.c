@@ -254,7 +254,8 @@ static const struct dmarc_test_rr zone_psd[] = {
 
 Test(dmarc_eval, psd_boundaries)
 {
-	struct dmarc_test_dns d1 = { .rrs = zone_psd }, d2 = { .rrs = zone_psd };
+	struct dmarc_test_dns d1 = { .rrs = zone_psd };
+	struct dmarc_test_dns d2 = { .rrs = zone_psd };
 	struct gd_dmarc_dkim_sig s1 = sig("b.bank.psd", GD_DMARC_AUTH_PASS);
 	struct gd_dmarc_dkim_sig s2 = sig("x.deep.org.psd", GD_DMARC_AUTH_PASS);
 	struct gd_dmarc_input in = {

@@ -155,7 +155,8 @@ Test(dmarc_record, uri_lists)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		(void)snprintf(txt, sizeof(txt), "v=DMARC1; p=none; %s", bad[i]);
+		(void)snprintf(txt, sizeof(txt), "v=DMARC1; p=none; %s",
+		    bad[i]);
 		cr_assert_eq(parse(txt, GD_DMARC_METHOD_TREE_WALK, &r), 1);
 		cr_expect_eq(r.nrua, 0, "%s", bad[i]);
 	}
@@ -202,5 +203,6 @@ Test(dmarc_record, limits_and_copy)
 	dmarc_record_copy(&c, &r);
 	memset(&r, 0, sizeof(r));
 	cr_expect_str_eq(c.rua[0].uri, "mailto:a@b.example");
-	cr_expect(c.rua[0].uri >= c.buf && c.rua[0].uri < c.buf + sizeof(c.buf));
+	cr_expect(c.rua[0].uri >= c.buf &&
+	    c.rua[0].uri < c.buf + sizeof(c.buf));
 }
