@@ -215,6 +215,18 @@ dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
 	return GD_VERDICT_CONTINUE;
 }
 
+/*
+ * DMARC judges mail from other domains' senders: not authenticated
+ * submission (our own users), nor clients in the relay networks.
+ */
+static bool
+dmarc_applies(struct gd_smtp_session *s)
+{
+	return dmarc_mod.smtp->protocol(s) != GD_SMTP_PROTO_SUBMISSION &&
+	    dmarc_mod.smtp->auth_user(s) == NULL &&
+	    !dmarc_mod.smtp->relay_client(s);
+}
+
 enum gd_verdict
 dmarc_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
     void *data, struct gd_reply *reply_r)
@@ -223,6 +235,8 @@ dmarc_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	struct dmarc_txn *t = dmarc_txn_get(s, true);
 
 	(void)ctx; (void)data;
+	if (!dmarc_applies(s))
+		return GD_VERDICT_CONTINUE;
 	t->session_id = dmarc_mod.smtp->id(s);
 	dmarc_input_fill(t, s);
 	if (dmarc_eval_start(dmarc_mod.cfg.method, &t->in, &dmarc_dns_ops,

@@ -296,8 +296,9 @@ struct gd_dmarc_service {
 	/*
 	 * The current transaction's outcome at smtp.data-end, once the
 	 * dmarc handler completed (i.e. for handlers after dmarc in the
-	 * chain); NULL before, outside a transaction or when dmarc is off
-	 * for the listener.  Valid until smtp.reset.  The session's loop.
+	 * chain); NULL before, outside a transaction, and for sessions
+	 * DMARC does not judge (submission, authenticated clients, relay
+	 * networks).  Valid until smtp.reset.  The session's loop.
 	 */
 	const struct gd_dmarc_outcome *(*outcome)(
 	    struct gd_smtp_session *s);
