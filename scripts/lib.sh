@@ -67,6 +67,11 @@ command -v npm >/dev/null 2>&1 || GD_PACKAGES="$GD_PACKAGES nodejs npm"
 # python3-spf) that tests/unit/test-spf-suite runs; zlib reads it gzipped.
 GD_PACKAGES="$GD_PACKAGES python3-spf zlib1g-dev"
 # ---- end spf
+# ---- dmarc (issue 10): libpsl (RFC 7489 organizational domains), zlib
+# (gzip of aggregate reports), xmllint (the tests validate the reports
+# against the RFC's XSD).
+GD_PACKAGES="$GD_PACKAGES libpsl-dev zlib1g-dev libxml2-utils"
+# ---- end dmarc
 # The npm packages, pinned, installed once into GD_NODE_DIR (outside the
 # tree, so a clean clone does not fetch them again); the tests find them
 # there (tests/integration/imap_util.py: node_path()).

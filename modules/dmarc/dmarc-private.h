@@ -1,0 +1,66 @@
+/*
+ * dmarc-private.h — the dmarc module's glue (the daemon side): its
+ * configuration, the module state, the per-connection/transaction state
+ * and the hook handlers.  The engine is dmarc-engine.h.
+ */
+#ifndef DMARC_PRIVATE_H
+#define DMARC_PRIVATE_H
+
+#include <time.h>
+
+#include <gumdrop/gumdrop.h>
+#include <gumdrop/smtp.h>
+
+#include "dmarc-engine.h"
+
+/* Longest Authentication-Results value built. */
+#define DMARC_AR_MAX	4096
+
+enum dmarc_quarantine_action {
+	DMARC_QUARANTINE_JUNK = 0,	/* local-delivery files it in \Junk */
+	DMARC_QUARANTINE_HEADER,	/* delivered with a header field */
+};
+
+struct dmarc_config {
+	enum gd_dmarc_method method;
+	const char *authserv_id;	/* config pool, or host name */
+	bool enforce;			/* false: log-only */
+	enum dmarc_quarantine_action quarantine;
+	bool temperror_tempfail;
+	const char *spool;		/* reports.spool, or NULL */
+	uint64_t interval_ms;		/* reports.interval */
+	char host[DMARC_NAME_MAX];
+};
+
+struct dmarc_module {
+	struct gd_module_ctx *ctx;
+	const struct gd_smtp_service *smtp;
+	struct dmarc_config cfg;
+};
+
+extern struct dmarc_module dmarc_mod;
+
+/* dmarc-config.c: parse the `dmarc:` map into cfg.  0 or -1. */
+int dmarc_config_parse(const struct gd_config_node *node,
+    struct dmarc_config *cfg, const char **error_r);
+
+/* dmarc-session.c: the hook handlers and the service's session view. */
+gd_hook_fn dmarc_data_hook;
+gd_hook_fn dmarc_data_end_hook;
+gd_hook_fn dmarc_reset_hook;
+gd_hook_fn dmarc_disconnect_hook;
+const struct gd_dmarc_outcome *dmarc_session_outcome(
+    struct gd_smtp_session *s);
+const char *dmarc_session_auth_results(struct gd_smtp_session *s);
+
+/*
+ * dmarc-store.c: append the per-message line of the aggregate report
+ * data to the spool (one file per From domain and period), or do
+ * nothing when no spool is configured or the policy names no rua=.
+ * 0, or -1 with *error_r (static text; errno kept).
+ */
+int dmarc_store_record(const struct dmarc_config *cfg, time_t now,
+    const char *client_ip, const struct gd_dmarc_input *in,
+    const struct gd_dmarc_outcome *o, const char **error_r);
+
+#endif /* DMARC_PRIVATE_H */

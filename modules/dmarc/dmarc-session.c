@@ -1,0 +1,310 @@
+/*
+ * dmarc-session.c — the hook handlers.  smtp.data subscribes to the
+ * parsed header for the From domain; smtp.data-end evaluates (DNS on
+ * the connection's loop, the handler pends), builds the
+ * Authentication-Results value, records the report data and answers:
+ * REJECT 550 5.7.1 for p=reject failures when enforcing, CONTINUE
+ * otherwise (quarantine is read by the delivering module through the
+ * service).  smtp.reset drops the transaction's state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+
+#include "dmarc-private.h"
+
+/* The transaction's state (one per connection, reset per transaction). */
+struct dmarc_txn {
+	bool subscribed;
+	unsigned from_fields;		/* From: fields seen */
+	bool from_several;		/* addresses of several domains */
+	bool from_bad;			/* an address without a domain */
+	char from[DMARC_NAME_MAX];	/* the first address's domain */
+	struct gd_dmarc_input in;
+	struct gd_dmarc_eval *ev;
+	struct gd_hook_pending *pending;
+	char *ar;			/* the field value, malloc'd */
+	char reply[GD_REPLY_TEXT_MAX];
+	const char *session_id;
+};
+
+static void dmarc_eval_done(struct gd_dmarc_eval *ev,
+    const struct gd_dmarc_outcome *o, void *arg);
+
+/* ---- DNS: the engine's ops on the connection's loop --------------------- */
+
+static void *
+dmarc_dns_resolve(void *ctx, const char *name, int rrtype, gd_dns_fn *cb,
+    void *arg)
+{
+	return gd_dns_resolve(ctx, name, rrtype, 0, cb, arg);
+}
+
+static void
+dmarc_dns_cancel(void *ctx, void *query)
+{
+	struct gd_dns_query *q = query;
+
+	(void)ctx;
+	gd_dns_cancel(&q);
+}
+
+static const struct gd_dmarc_dns_ops dmarc_dns_ops = {
+	dmarc_dns_resolve, dmarc_dns_cancel,
+};
+
+/* ---- state -------------------------------------------------------------- */
+
+static struct dmarc_txn *
+dmarc_txn_get(struct gd_smtp_session *s, bool create)
+{
+	struct gd_conn *conn = dmarc_mod.smtp->conn(s);
+	struct dmarc_txn *t = GD_CONN_SLOT(conn, dmarc_mod.ctx,
+	    struct dmarc_txn);
+
+	if (t != NULL || !create)
+		return t;
+	t = gd_xcalloc(1, sizeof(*t));
+	GD_CONN_SLOT_SET(conn, dmarc_mod.ctx, t);
+	return t;
+}
+
+static void
+dmarc_txn_clear(struct dmarc_txn *t)
+{
+	dmarc_eval_destroy(&t->ev);
+	free(t->ar);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- the From domain ---------------------------------------------------- */
+
+static void
+dmarc_from_list(struct dmarc_txn *t, const struct gd_msg_address *a)
+{
+	for (; a != NULL; a = a->next) {
+		if ((a->flags & (GD_MSG_ADDR_GROUP_START |
+		    GD_MSG_ADDR_GROUP_END)) != 0)
+			continue;
+		if (a->domain == NULL || (a->flags & GD_MSG_ADDR_INVALID) ||
+		    strlen(a->domain) >= sizeof(t->from)) {
+			t->from_bad = true;
+			continue;
+		}
+		if (t->from[0] == '\0')
+			(void)snprintf(t->from, sizeof(t->from), "%s",
+			    a->domain);
+		else if (strcasecmp(t->from, a->domain) != 0)
+			t->from_several = true;
+	}
+}
+
+static void
+dmarc_header_addresses(void *ctx, const char *name,
+    const struct gd_msg_address *list)
+{
+	struct dmarc_txn *t = ctx;
+
+	if (strcasecmp(name, "From") != 0)
+		return;
+	t->from_fields++;
+	dmarc_from_list(t, list);
+}
+
+static const struct gd_smtp_header_handler dmarc_header_handler = {
+	.addresses = dmarc_header_addresses,
+};
+
+/*
+ * RFC 7489 6.6.1 / RFC 9989 4.4: exactly one From field whose
+ * addresses share one domain; anything else cannot be evaluated
+ * (PERMERROR, no DNS).
+ */
+static const char *
+dmarc_from_domain(const struct dmarc_txn *t)
+{
+	if (t->from_fields != 1 || t->from_several || t->from_bad ||
+	    t->from[0] == '\0')
+		return NULL;
+	return t->from;
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+enum gd_verdict
+dmarc_data_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = dmarc_mod.smtp->session(call);
+	struct dmarc_txn *t = dmarc_txn_get(s, true);
+
+	(void)ctx; (void)data; (void)reply_r;
+	dmarc_txn_clear(t);
+	if (dmarc_mod.smtp->header_subscribe(s, &dmarc_header_handler,
+	    t) == 0)
+		t->subscribed = true;
+	return GD_VERDICT_CONTINUE;
+}
+
+static unsigned
+dmarc_sample(void)
+{
+	uint32_t r = 0;
+
+	(void)gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r));
+	return r % 100;
+}
+
+static void
+dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
+{
+	const struct gd_smtp_mail *mail = dmarc_mod.smtp->mail(s);
+
+	memset(&t->in, 0, sizeof(t->in));
+	t->in.from_domain = dmarc_from_domain(t);
+	t->in.client_ip = dmarc_mod.smtp->client_ip(s);
+	t->in.helo = dmarc_mod.smtp->helo(s);
+	t->in.mail_from_domain = mail != NULL ? mail->domain : NULL;
+	/* spf.h and dkim.h are not merged yet (README.md): none. */
+	t->in.spf = GD_DMARC_AUTH_NONE;
+	t->in.ndkim = 0;
+	t->in.sample = dmarc_sample();
+}
+
+/* Log, record, build the field; then the verdict and its reply. */
+static enum gd_verdict
+dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
+    struct gd_reply *reply_r)
+{
+	const struct dmarc_config *cfg = &dmarc_mod.cfg;
+	const char *error;
+
+	t->ar = gd_xmalloc(DMARC_AR_MAX);
+	if (dmarc_auth_results(t->ar, DMARC_AR_MAX, cfg->authserv_id, &t->in,
+	    o) < 0)
+		t->ar[0] = '\0';
+	gd_log(GD_LOG_INFO, "dmarc.result", "session=%s result=%s from=%s "
+	    "policy=%s disposition=%s reason=%s", t->session_id,
+	    dmarc_result_str(o->result), o->from_domain != NULL ?
+	    o->from_domain : "-", dmarc_policy_str(o->policy),
+	    dmarc_policy_str(o->disposition), o->reason);
+	if (dmarc_store_record(cfg, time(NULL), t->in.client_ip, &t->in, o,
+	    &error) != 0)
+		gd_log_errno(GD_LOG_WARNING, "dmarc.store", "session=%s "
+		    "reason=\"%s\"", t->session_id, error);
+	if (!cfg->enforce)
+		return GD_VERDICT_CONTINUE;
+	if (o->verdict == GD_DMARC_VERDICT_REJECT) {
+		(void)snprintf(t->reply, sizeof(t->reply), "DMARC policy of "
+		    "%s rejects this message", o->from_domain);
+		reply_r->code = 550;
+		reply_r->enhanced = "5.7.1";
+		reply_r->text = t->reply;
+		return GD_VERDICT_REJECT;
+	}
+	if (o->verdict == GD_DMARC_VERDICT_TEMPFAIL &&
+	    cfg->temperror_tempfail) {
+		reply_r->code = 451;
+		reply_r->enhanced = "4.7.0";
+		reply_r->text = "DMARC: temporary DNS failure, try again later";
+		return GD_VERDICT_TEMPFAIL;
+	}
+	return GD_VERDICT_CONTINUE;
+}
+
+/*
+ * DMARC judges mail from other domains' senders: not authenticated
+ * submission (our own users), nor clients in the relay networks.
+ */
+static bool
+dmarc_applies(struct gd_smtp_session *s)
+{
+	return dmarc_mod.smtp->protocol(s) != GD_SMTP_PROTO_SUBMISSION &&
+	    dmarc_mod.smtp->auth_user(s) == NULL &&
+	    !dmarc_mod.smtp->relay_client(s);
+}
+
+enum gd_verdict
+dmarc_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = dmarc_mod.smtp->session(call);
+	struct dmarc_txn *t = dmarc_txn_get(s, true);
+
+	(void)ctx; (void)data;
+	if (!dmarc_applies(s))
+		return GD_VERDICT_CONTINUE;
+	t->session_id = dmarc_mod.smtp->id(s);
+	dmarc_input_fill(t, s);
+	if (dmarc_eval_start(dmarc_mod.cfg.method, &t->in, &dmarc_dns_ops,
+	    gd_hook_call_loop(call), dmarc_eval_done, t, &t->ev) == 1)
+		return dmarc_decide(t, dmarc_eval_outcome(t->ev), reply_r);
+	t->pending = gd_hook_pend(call);
+	return GD_VERDICT_PENDING;
+}
+
+static void
+dmarc_eval_done(struct gd_dmarc_eval *ev, const struct gd_dmarc_outcome *o,
+    void *arg)
+{
+	struct dmarc_txn *t = arg;
+	struct gd_hook_pending *p = t->pending;
+	struct gd_reply reply;
+	enum gd_verdict v;
+
+	(void)ev;
+	memset(&reply, 0, sizeof(reply));
+	t->pending = NULL;
+	v = dmarc_decide(t, o, &reply);
+	gd_hook_resume(p, v, &reply);
+}
+
+enum gd_verdict
+dmarc_reset_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct dmarc_txn *t = dmarc_txn_get(dmarc_mod.smtp->session(call),
+	    false);
+
+	(void)ctx; (void)data; (void)reply_r;
+	if (t != NULL)
+		dmarc_txn_clear(t);
+	return GD_VERDICT_CONTINUE;
+}
+
+enum gd_verdict
+dmarc_disconnect_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = dmarc_mod.smtp->session(call);
+	struct dmarc_txn *t = dmarc_txn_get(s, false);
+
+	(void)data; (void)reply_r;
+	if (t == NULL)
+		return GD_VERDICT_CONTINUE;
+	dmarc_txn_clear(t);
+	free(t);
+	GD_CONN_SLOT_SET(dmarc_mod.smtp->conn(s), ctx, NULL);
+	return GD_VERDICT_CONTINUE;
+}
+
+/* ---- the service's view of the session ---------------------------------- */
+
+const struct gd_dmarc_outcome *
+dmarc_session_outcome(struct gd_smtp_session *s)
+{
+	struct dmarc_txn *t = dmarc_txn_get(s, false);
+
+	return t != NULL ? dmarc_eval_outcome(t->ev) : NULL;
+}
+
+const char *
+dmarc_session_auth_results(struct gd_smtp_session *s)
+{
+	struct dmarc_txn *t = dmarc_txn_get(s, false);
+
+	return t != NULL && t->ar != NULL && t->ar[0] != '\0' ? t->ar : NULL;
+}
