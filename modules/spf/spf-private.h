@@ -66,6 +66,10 @@ enum gd_verdict spf_helo_hook(struct gd_hook_call *call,
     struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
 enum gd_verdict spf_mail_hook(struct gd_hook_call *call,
     struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
+/* Room for a Received-SPF value (its parts are bounded names). */
+#define SPF_RECEIVED_MAX	4096
+enum gd_verdict spf_data_hook(struct gd_hook_call *call,
+    struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
 enum gd_verdict spf_reset_hook(struct gd_hook_call *call,
     struct gd_module_ctx *ctx, void *data, struct gd_reply *reply_r);
 enum gd_verdict spf_disconnect_hook(struct gd_hook_call *call,

@@ -181,14 +181,6 @@ spf_helo_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	return spf_run(call, sc, &sc->helo, &req, reply_r);
 }
 
-/*
- * RECEIVED-SPF: the field value is spf_received_field(outcome); adding
- * it to the delivered message waits for the smtp service's add_field
- * (the smtpfields branch): once merged, call
- *     smtp->add_field(s, "Received-SPF", value)
- * here and in spf_check_done when the MAIL FROM check finished (both
- * run between smtp.mail and smtp.data-end, where add_field is allowed).
- */
 enum gd_verdict
 spf_mail_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
     void *data, struct gd_reply *reply_r)
@@ -204,6 +196,34 @@ spf_mail_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	spf_conn_drop(sc, &sc->mail);
 	spf_request(s, &req, GD_SPF_ID_MAILFROM, spf_mod.smtp->helo(s));
 	return spf_run(call, sc, &sc->mail, &req, reply_r);
+}
+
+/*
+ * smtp.data: the MAIL FROM check's result goes on top of the delivered
+ * message as Received-SPF (RFC 7208 9.1).  A check still running (the
+ * client pipelined past a pending MAIL cannot: the MAIL reply waited for
+ * it) or skipped adds nothing.
+ */
+enum gd_verdict
+spf_data_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct gd_smtp_session *s = spf_mod.smtp->session(call);
+	const struct gd_spf_outcome *o = spf_session_mail(s);
+	char value[SPF_RECEIVED_MAX];
+	enum gd_smtp_field_status st;
+
+	(void)ctx; (void)data; (void)reply_r;
+	if (o == NULL)
+		return GD_VERDICT_CONTINUE;
+	st = spf_received_field(o, value, sizeof(value)) < sizeof(value) ?
+	    spf_mod.smtp->add_field(s, "Received-SPF", value) :
+	    GD_SMTP_FIELD_LIMIT;
+	if (st != GD_SMTP_FIELD_OK)
+		gd_log(GD_LOG_WARNING, "spf.field", "session=%s "
+		    "Received-SPF not added (status %d)",
+		    spf_mod.smtp->id(s), (int)st);
+	return GD_VERDICT_CONTINUE;
 }
 
 enum gd_verdict

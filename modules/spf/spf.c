@@ -48,6 +48,7 @@ static const struct gd_config_key spf_config_keys[] = {
 static const struct gd_hook_reg spf_hooks[] = {
 	{ GD_SMTP_HOOK_HELO, spf_helo_hook, GD_HOOK_MAY_PEND, NULL },
 	{ GD_SMTP_HOOK_MAIL, spf_mail_hook, GD_HOOK_MAY_PEND, NULL },
+	{ GD_SMTP_HOOK_DATA, spf_data_hook, 0, NULL },
 	{ GD_SMTP_HOOK_RESET, spf_reset_hook, 0, NULL },
 	{ GD_SMTP_HOOK_DISCONNECT, spf_disconnect_hook, 0, NULL },
 	{ NULL, NULL, 0, NULL },

@@ -5,6 +5,8 @@ the null sender checked as postmaster@HELO, and one spf.result log line
 per check.  Clients connect from 127.0.0.11 (allowed) and 127.0.0.12
 (not allowed).
 """
+import email
+import mailbox
 import os
 import socket
 
@@ -117,4 +119,52 @@ for source, want in (("127.0.0.11", 250), ("127.0.0.12", 550)):
     c.close()
 check(d.wait_log("identity=helo result=fail"), "the HELO check is logged")
 check(d.stop() == 0, "daemon exits cleanly (helo-check)")
+
+# Delivered: the MAIL FROM result on top of the message as Received-SPF.
+mail_dir = os.path.join(d.tmp, "mail")
+users = os.path.join(d.tmp, "users")
+with open(users, "w") as f:
+    f.write("demo:{PLAIN}demo::::::\n")
+with open(d.config, "w") as f:
+    f.write("""
+workers: 1
+modules:
+  load: [maildir, realm-file, smtp, local-delivery, spf]
+dns:
+  zone-files: ["%s"]
+  local-zones: [". static"]
+  timeout: 3s
+maildir: {path: "%s/%%u"}
+realm-file: {path: "%s", allow-plaintext-secrets: true}
+smtp: {hostname: mx.test, reverse-dns: false}
+local-delivery: {domains: [localhost], storage: maildir}
+spf: {receiver: mx.test, policy: {fail: reject}}
+listeners:
+  - {name: mx, address: "127.0.0.1:%d", protocol: smtp}
+""" % (zone, mail_dir, users, mx))
+d.lines.clear()
+d.start()
+c = session("127.0.0.12")
+check(c.cmd("MAIL FROM:<a@soft.test>")[0] == 250, "MAIL (softfail)")
+check(c.cmd("RCPT TO:<demo@localhost>")[0] == 250, "RCPT")
+check(c.cmd("DATA")[0] == 354, "DATA")
+code, _ = c.cmd("Subject: spf\r\n\r\nbody\r\n.")
+check(code == 250, "delivered (%d)" % code)
+c.cmd("QUIT")
+c.close()
+box = mailbox.Maildir(os.path.join(mail_dir, "demo"), factory=None)
+msgs = [box.get_bytes(k) for k in box.keys()]
+check(len(msgs) == 1, "one message delivered")
+if msgs:
+    head = email.message_from_bytes(msgs[0])
+    spf = " ".join((head.get("Received-SPF") or "").split())
+    check(spf.startswith("softfail (mx.test: ") and
+          "client-ip=127.0.0.12;" in spf and
+          "envelope-from=\"a@soft.test\";" in spf and
+          "helo=helo.test;" in spf,
+          "Received-SPF on the delivered copy: %r" % spf)
+    names = [k.lower() for k in head.keys()]
+    check(names[:3] == ["return-path", "received-spf", "received"],
+          "Received-SPF after Return-Path, above Received: %r" % names[:3])
+check(d.stop() == 0, "daemon exits cleanly (delivery)")
 finish()
