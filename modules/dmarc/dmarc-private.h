@@ -10,6 +10,7 @@
 
 #include <gumdrop/gumdrop.h>
 #include <gumdrop/smtp.h>
+#include <gumdrop/spf.h>
 
 #include "dmarc-engine.h"
 
@@ -35,6 +36,7 @@ struct dmarc_config {
 struct dmarc_module {
 	struct gd_module_ctx *ctx;
 	const struct gd_smtp_service *smtp;
+	const struct gd_spf_service *spf;	/* NULL: spf not loaded */
 	struct dmarc_config cfg;
 };
 

@@ -29,10 +29,12 @@ struct dmarc_txn {
 	char *ar;			/* the field value, malloc'd */
 	char reply[GD_REPLY_TEXT_MAX];
 	const char *session_id;
+	struct gd_smtp_session *session;
 };
 
 static void dmarc_eval_done(struct gd_dmarc_eval *ev,
     const struct gd_dmarc_outcome *o, void *arg);
+static bool dmarc_applies(struct gd_smtp_session *s);
 
 /* ---- DNS: the engine's ops on the connection's loop --------------------- */
 
@@ -134,6 +136,29 @@ dmarc_from_domain(const struct dmarc_txn *t)
 
 /* ---- handlers ------------------------------------------------------------ */
 
+/*
+ * RFC 8601 5: an Authentication-Results field that carries our
+ * authserv-id did not come from us (ours is added on delivery): it is
+ * left out of the delivered copy.
+ */
+static bool
+dmarc_drop_ours(void *ctx, const struct gd_msg_field *f)
+{
+	const char *id = dmarc_mod.cfg.authserv_id, *v = f->value;
+	size_t n = strlen(id), len = f->value_len;
+
+	(void)ctx;
+	if (f->name_len != 22 ||
+	    strncasecmp(f->name, "Authentication-Results", 22) != 0)
+		return false;
+	for (; len > 0 && (*v == ' ' || *v == '\t'); v++, len--)
+		continue;
+	if (len < n || strncasecmp(v, id, n) != 0)
+		return false;
+	return len == n || v[n] == ';' || v[n] == ' ' || v[n] == '\t' ||
+	    v[n] == '(';
+}
+
 enum gd_verdict
 dmarc_data_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
     void *data, struct gd_reply *reply_r)
@@ -146,6 +171,8 @@ dmarc_data_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	if (dmarc_mod.smtp->header_subscribe(s, &dmarc_header_handler,
 	    t) == 0)
 		t->subscribed = true;
+	if (dmarc_applies(s))
+		(void)dmarc_mod.smtp->drop_fields(s, dmarc_drop_ours, NULL);
 	return GD_VERDICT_CONTINUE;
 }
 
@@ -158,6 +185,29 @@ dmarc_sample(void)
 	return r % 100;
 }
 
+/* The spf module's MAIL FROM result (postmaster@HELO for the null
+ * sender: the identity DMARC aligns), or none. */
+static enum gd_dmarc_auth
+dmarc_spf_input(struct gd_smtp_session *s)
+{
+	static const enum gd_dmarc_auth map[] = {
+		[GD_SPF_NONE] = GD_DMARC_AUTH_NONE,
+		[GD_SPF_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
+		[GD_SPF_PASS] = GD_DMARC_AUTH_PASS,
+		[GD_SPF_FAIL] = GD_DMARC_AUTH_FAIL,
+		[GD_SPF_SOFTFAIL] = GD_DMARC_AUTH_SOFTFAIL,
+		[GD_SPF_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
+		[GD_SPF_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
+	};
+	const struct gd_spf_outcome *o;
+
+	if (dmarc_mod.spf == NULL ||
+	    (o = dmarc_mod.spf->mail_outcome(s)) == NULL ||
+	    (unsigned)o->result >= GD_N_ELEMENTS(map))
+		return GD_DMARC_AUTH_NONE;
+	return map[o->result];
+}
+
 static void
 dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
 {
@@ -168,10 +218,31 @@ dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
 	t->in.client_ip = dmarc_mod.smtp->client_ip(s);
 	t->in.helo = dmarc_mod.smtp->helo(s);
 	t->in.mail_from_domain = mail != NULL ? mail->domain : NULL;
-	/* spf.h and dkim.h are not merged yet (README.md): none. */
-	t->in.spf = GD_DMARC_AUTH_NONE;
+	t->in.spf = dmarc_spf_input(s);
+	/* DKIM: the dkim module is not merged yet (README.md): none. */
 	t->in.ndkim = 0;
 	t->in.sample = dmarc_sample();
+}
+
+/* An enforced quarantine: the recipients' \Junk folders (the delivering
+ * module files it there), or a marking header field. */
+static void
+dmarc_quarantine(struct dmarc_txn *t, const struct gd_dmarc_outcome *o)
+{
+	char reason[300];
+
+	if (dmarc_mod.cfg.quarantine == DMARC_QUARANTINE_HEADER) {
+		if (dmarc_mod.smtp->add_field(t->session, "X-Gumdrop-DMARC",
+		    "quarantine") != GD_SMTP_FIELD_OK)
+			gd_log(GD_LOG_WARNING, "dmarc.field", "session=%s "
+			    "X-Gumdrop-DMARC not added", t->session_id);
+		return;
+	}
+	(void)snprintf(reason, sizeof(reason), "DMARC policy of %s: "
+	    "quarantine", o->from_domain != NULL ? o->from_domain : "-");
+	if (dmarc_mod.smtp->quarantine(t->session, reason) < 0)
+		gd_log(GD_LOG_WARNING, "dmarc.quarantine", "session=%s "
+		    "too late to quarantine", t->session_id);
 }
 
 /* Log, record, build the field; then the verdict and its reply. */
@@ -186,6 +257,10 @@ dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
 	if (dmarc_auth_results(t->ar, DMARC_AR_MAX, cfg->authserv_id, &t->in,
 	    o) < 0)
 		t->ar[0] = '\0';
+	else if (dmarc_mod.smtp->add_field(t->session,
+	    "Authentication-Results", t->ar) != GD_SMTP_FIELD_OK)
+		gd_log(GD_LOG_WARNING, "dmarc.field", "session=%s "
+		    "Authentication-Results not added", t->session_id);
 	gd_log(GD_LOG_INFO, "dmarc.result", "session=%s result=%s from=%s "
 	    "policy=%s disposition=%s reason=%s", t->session_id,
 	    dmarc_result_str(o->result), o->from_domain != NULL ?
@@ -197,6 +272,8 @@ dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
 		    "reason=\"%s\"", t->session_id, error);
 	if (!cfg->enforce)
 		return GD_VERDICT_CONTINUE;
+	if (o->verdict == GD_DMARC_VERDICT_QUARANTINE)
+		dmarc_quarantine(t, o);
 	if (o->verdict == GD_DMARC_VERDICT_REJECT) {
 		(void)snprintf(t->reply, sizeof(t->reply), "DMARC policy of "
 		    "%s rejects this message", o->from_domain);
@@ -238,6 +315,7 @@ dmarc_data_end_hook(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	if (!dmarc_applies(s))
 		return GD_VERDICT_CONTINUE;
 	t->session_id = dmarc_mod.smtp->id(s);
+	t->session = s;
 	dmarc_input_fill(t, s);
 	if (dmarc_eval_start(dmarc_mod.cfg.method, &t->in, &dmarc_dns_ops,
 	    gd_hook_call_loop(call), dmarc_eval_done, t, &t->ev) == 1)
