@@ -63,6 +63,10 @@ GD_PACKAGES="$GD_PACKAGES curl fetchmail getmail6 dovecot-pop3d"
 # already (a nodejs build that bundles npm conflicts with Debian's npm).
 GD_PACKAGES="$GD_PACKAGES isync offlineimap3"
 command -v npm >/dev/null 2>&1 || GD_PACKAGES="$GD_PACKAGES nodejs npm"
+# ---- dkim (issue 10): the cross-implementation peers (python3-dkim:
+# dkimverify/dkimsign and the library; opendkim-tools: opendkim-testmsg).
+GD_PACKAGES="$GD_PACKAGES python3-dkim opendkim-tools"
+# ---- end dkim
 # The npm packages, pinned, installed once into GD_NODE_DIR (outside the
 # tree, so a clean clone does not fetch them again); the tests find them
 # there (tests/integration/imap_util.py: node_path()).

@@ -60,6 +60,12 @@ dkim_is_fwschar(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+static inline char
+dkim_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 static inline bool
 dkim_is_b64char(char c)
 {
@@ -296,5 +302,13 @@ struct gd_dkim_signer *dkim_sign_create(const struct gd_dkim_sign_key *keys,
 void dkim_sign_write(struct gd_dkim_signer *s, const void *buf, size_t len);
 const char *dkim_sign_finish(struct gd_dkim_signer *s, const char **error_r);
 void dkim_sign_destroy(struct gd_dkim_signer **s);
+
+/* After the header was written: the From address's domain (lower case)
+ * in `out`.  0, or -1 with no single From or no domain in it. */
+int dkim_sign_from_domain(const struct gd_dkim_signer *s, char *out,
+    size_t cap);
+/* Before finish: keep only the keys of `domain` (ignoring case). */
+void dkim_sign_restrict(struct gd_dkim_signer *s, const char *domain);
+size_t dkim_sign_key_count(const struct gd_dkim_signer *s);
 
 #endif /* DKIM_ENGINE_H */

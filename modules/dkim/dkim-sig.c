@@ -23,12 +23,6 @@ dkim_span_is(const char *s, size_t n, const char *lit)
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-static char
-dkim_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
 /* sub-domain *("." sub-domain), sub-domain = let-dig [ldh-str]. */
 static bool
 dkim_domain_ok(const char *s, size_t n)

@@ -356,6 +356,7 @@ dkim_sign_finish(struct gd_dkim_signer *s, const char **error_r)
 	dkim_hash_digest(&s->bhash, digest);
 	base64_encode_raw(bh, DKIM_HASH_MAX, digest);
 	bh[BASE64_ENCODE_RAW_LENGTH(DKIM_HASH_MAX)] = '\0';
+	dkim_sb_put(&out, "", 0);	/* "" when no key is left */
 	for (i = 0; i < s->nkeys; i++)
 		if (dkim_sign_one(s, &s->keys[i], bh, &out, error_r) < 0) {
 			free(out.s);
@@ -380,4 +381,59 @@ dkim_sign_destroy(struct gd_dkim_signer **sp)
 	free(s->out);
 	free(s);
 	*sp = NULL;
+}
+
+/* The domain of the From address: the last '@' of the angle-addr if
+ * there is one, else of the value; lower case.  0, or -1 when there is
+ * no (single) From field or no domain. */
+int
+dkim_sign_from_domain(const struct gd_dkim_signer *s, char *out, size_t cap)
+{
+	const struct dkim_field *f = NULL;
+	const char *v, *end, *lt, *at, *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->hdr.nfields; i++)
+		if (dkim_field_is(&s->hdr, i, "from", 4)) {
+			f = &s->hdr.fields[i];
+			n++;
+		}
+	if (n != 1 || s->hdr.overflow)
+		return -1;
+	v = s->hdr.buf + f->off + f->name_len;
+	end = s->hdr.buf + f->off + f->len;
+	lt = memchr(v, '<', (size_t)(end - v));
+	if (lt != NULL)
+		v = lt + 1;
+	for (at = NULL, p = v; p < end && *p != '>'; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		return -1;
+	for (n = 0, p = at + 1; p < end && n + 1 < cap && *p != '>' &&
+	    !dkim_is_fwschar(*p) && *p != ',' && *p != ';'; p++)
+		out[n++] = dkim_lower(*p);
+	out[n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+void
+dkim_sign_restrict(struct gd_dkim_signer *s, const char *domain)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->nkeys; i++) {
+		if (strcasecmp(s->keys[i].domain, domain) == 0) {
+			s->keys[k++] = s->keys[i];
+			continue;
+		}
+		dkim_privkey_free(&s->keys[i].key);
+	}
+	s->nkeys = k;
+}
+
+size_t
+dkim_sign_key_count(const struct gd_dkim_signer *s)
+{
+	return s->nkeys;
 }

@@ -195,7 +195,7 @@ struct gd_dkim_sign_opts {
 
 struct gd_dkim_signer;
 
-/* ---- the service ---------------------------------------------------------- */
+/* ---- the service --------------------------------------------------------- */
 
 struct gd_dkim_outcome {
 	/* Per-signature results of the current transaction, in header

@@ -36,8 +36,8 @@ struct dkim_test_dns {
 	unsigned queries, cancels;
 };
 
-static const struct dkim_test_rr dkim_test_nx __attribute__((unused)) = { "", GD_DKIM_DNS_NXDOMAIN,
-    NULL, NULL };
+static const struct dkim_test_rr dkim_test_nx __attribute__((unused)) = {
+	"", GD_DKIM_DNS_NXDOMAIN, NULL, NULL };
 
 static inline void
 dkim_test_answer(const struct dkim_test_rr *rr, gd_dkim_dns_done_fn *done,

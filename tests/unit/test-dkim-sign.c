@@ -302,7 +302,8 @@ Test(dkim_sign, bad_keys)
 
 	cr_assert_null(dkim_sign_create(&k, 1, NULL, &err));
 	cr_assert_not_null(err);
-	k.pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+	k.pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+	    "-----END PRIVATE KEY-----\n";
 	k.pem_len = strlen(k.pem);
 	k.alg = GD_DKIM_ALG_ED25519_SHA256;
 	cr_assert_null(dkim_sign_create(&k, 1, NULL, &err));
