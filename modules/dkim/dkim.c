@@ -36,6 +36,7 @@ static const struct gd_dkim_service dkim_service = {
 	.sign_write = dkim_sign_write,
 	.sign_finish = dkim_sign_finish,
 	.sign_destroy = dkim_sign_destroy,
+	.keygen = dkim_keygen,
 };
 
 static int

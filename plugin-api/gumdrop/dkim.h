@@ -261,6 +261,17 @@ struct gd_dkim_service {
 	const char *(*sign_finish)(struct gd_dkim_signer *s,
 	    const char **error_r);
 	void (*sign_destroy)(struct gd_dkim_signer **s);
+
+	/*
+	 * A new key pair: `alg` RSA_SHA256 (`bits` 512..8192; RFC 8301
+	 * wants at least 1024, 2048 advised) or ED25519_SHA256 (`bits`
+	 * ignored).  *pem_r the private key (PKCS#8 PEM), *record_r the
+	 * TXT record text "v=DKIM1; k=...; p=..." to publish at
+	 * <selector>._domainkey.<domain>; both malloc'ed, the caller frees
+	 * them.  0, or -1 with *error_r (static).  Any thread.
+	 */
+	int (*keygen)(enum gd_dkim_alg alg, unsigned bits, char **pem_r,
+	    char **record_r, const char **error_r);
 };
 
 #ifdef __cplusplus
