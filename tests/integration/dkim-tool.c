@@ -154,6 +154,7 @@ dt_sign(int argc, char **argv)
 	fwrite(msg, 1, len, stdout);
 	dkim_sign_destroy(&s);
 	free(msg);
+	free((char *)k.pem);
 	return 0;
 }
 

@@ -179,6 +179,7 @@ dkim_test_ed_pem(const char *seed_b64)
 		abort();
 	strcpy(pem, "-----BEGIN PRIVATE KEY-----\n");
 	base64_encode_raw(pem + strlen(pem), sizeof(der), der);
+	pem[28 + BASE64_ENCODE_RAW_LENGTH(sizeof(der))] = '\0';
 	strcpy(pem + strlen(pem), "\n-----END PRIVATE KEY-----\n");
 	return pem;
 }
