@@ -72,6 +72,10 @@ GD_PACKAGES="$GD_PACKAGES python3-spf zlib1g-dev"
 # against the RFC's XSD).
 GD_PACKAGES="$GD_PACKAGES libpsl-dev zlib1g-dev libxml2-utils"
 # ---- end dmarc
+# ---- dkim (issue 10): the cross-implementation peers (python3-dkim:
+# dkimverify/dkimsign and the library; opendkim-tools: opendkim-testmsg).
+GD_PACKAGES="$GD_PACKAGES python3-dkim opendkim-tools"
+# ---- end dkim
 # The npm packages, pinned, installed once into GD_NODE_DIR (outside the
 # tree, so a clean clone does not fetch them again); the tests find them
 # there (tests/integration/imap_util.py: node_path()).

@@ -1,0 +1,260 @@
+/*
+ * dkim-session.c — the dkim module in the SMTP transaction: at smtp.data
+ * a stream consumer that feeds the verifier (and, for authenticated
+ * sessions with a key for the From domain, the signer) and forwards the
+ * bytes unchanged; at smtp.data-end the key lookups (the handler pends
+ * until the last answer) and the results kept for the transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gumdrop/conn.h>
+#include <gumdrop/dns.h>
+
+#include "dkim-private.h"
+
+/* ---- DNS: the engine's ops mapped to gd_dns_resolve ---------------------- */
+
+struct dkim_query {
+	struct gd_dns_query *q;
+	gd_dkim_dns_done_fn *done;
+	void *arg;
+};
+
+static void
+dkim_dns_cb(const struct gd_dns_result *r, void *arg)
+{
+	struct dkim_query *dq = arg;
+	struct gd_dkim_txt txt[16];
+	enum gd_dkim_dns_status st = GD_DKIM_DNS_TEMPFAIL;
+	size_t i, n = 0;
+
+	if (r->status == GD_DNS_OK) {
+		st = GD_DKIM_DNS_OK;
+		for (i = 0; i < r->count && n < 16; i++, n++) {
+			txt[n].text = r->txt[i].text;
+			txt[n].len = r->txt[i].text_len;
+		}
+	} else if (r->status == GD_DNS_NXDOMAIN) {
+		st = GD_DKIM_DNS_NXDOMAIN;
+	} else if (r->status == GD_DNS_NODATA) {
+		st = GD_DKIM_DNS_NODATA;
+	}
+	dq->q = NULL;
+	dq->done(dq->arg, st, txt, n);
+	free(dq);
+}
+
+static void *
+dkim_dns_start(void *ctx, const char *name, gd_dkim_dns_done_fn *done,
+    void *arg)
+{
+	struct dkim_txn *t = ctx;
+	struct dkim_query *dq = gd_xcalloc(1, sizeof(*dq));
+
+	dq->done = done;
+	dq->arg = arg;
+	dq->q = gd_dns_resolve(t->loop, name, GD_DNS_TXT, 0, dkim_dns_cb, dq);
+	return dq;
+}
+
+static void
+dkim_dns_cancel(void *ctx, void *handle)
+{
+	struct dkim_query *dq = handle;
+
+	(void)ctx;
+	gd_dns_cancel(&dq->q);
+	free(dq);
+}
+
+void
+dkim_dns_ops_init(struct dkim_txn *t)
+{
+	t->dns.txt_start = dkim_dns_start;
+	t->dns.cancel = dkim_dns_cancel;
+	t->dns.ctx = t;
+}
+
+/* ---- the transaction ----------------------------------------------------- */
+
+/* Pool cleanup: lookups cancelled, a pending call released, slot cleared. */
+static void
+dkim_txn_cleanup(void *arg)
+{
+	struct dkim_txn *t = arg;
+
+	dkim_verify_destroy(&t->verifier);
+	dkim_sign_destroy(&t->signer);
+	if (t->pending != NULL)
+		gd_hook_resume(t->pending, GD_VERDICT_CONTINUE, NULL);
+	t->pending = NULL;
+	if (GD_CONN_SLOT(t->conn, t->ctx, struct dkim_txn) == t)
+		GD_CONN_SLOT_SET(t->conn, t->ctx, NULL);
+}
+
+static ssize_t
+dkim_stream_write(struct gd_stream_link *link, void *ctx, const void *buf,
+    size_t len, const char **error_r)
+{
+	struct dkim_txn *t = ctx;
+	ssize_t n = gd_stream_forward(link, buf, len, error_r);
+
+	/* Only what the next consumer took: it sees it again otherwise. */
+	if (n > 0 && t->verifier != NULL)
+		dkim_verify_write(t->verifier, buf, (size_t)n);
+	if (n > 0 && t->signer != NULL)
+		dkim_sign_write(t->signer, buf, (size_t)n);
+	return n;
+}
+
+static const struct gd_stream_consumer dkim_consumer = {
+	"dkim", dkim_stream_write, NULL, NULL,
+};
+
+static struct dkim_txn *
+dkim_txn_create(struct dkim_config *cfg, struct gd_module_ctx *ctx,
+    struct gd_smtp_session *s)
+{
+	struct gd_pool *pool = cfg->smtp->transaction_pool(s);
+	struct dkim_txn *t;
+
+	if (pool == NULL)
+		return NULL;
+	t = gd_pool_alloc(pool, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	t->ctx = ctx;
+	t->conn = cfg->smtp->conn(s);
+	t->session = s;
+	t->pool = pool;
+	dkim_dns_ops_init(t);
+	gd_pool_cleanup_add(pool, dkim_txn_cleanup, t);
+	GD_CONN_SLOT_SET(t->conn, ctx, t);
+	return t;
+}
+
+enum gd_verdict
+dkim_hook_data(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct dkim_config *cfg = gd_module_ctx_get_data(ctx);
+	struct gd_smtp_session *s = cfg->smtp->session(call);
+	struct gd_smtp_data *d = gd_hook_call_arg(call);
+	bool authed, sign, verify;
+	struct dkim_txn *t;
+	const char *err;
+
+	(void)data;
+	(void)reply_r;
+	authed = cfg->smtp->auth_user(s) != NULL;
+	sign = authed && cfg->nkeys > 0;
+	verify = cfg->verify && !authed;
+	if ((!sign && !verify) || (t = dkim_txn_create(cfg, ctx, s)) == NULL)
+		return GD_VERDICT_CONTINUE;
+	if (verify)
+		t->verifier = dkim_verify_create(&cfg->vopts, &t->dns);
+	if (sign && (t->signer = dkim_sign_create(cfg->keys, cfg->nkeys,
+	    &cfg->sopts, &err)) == NULL)
+		gd_log(GD_LOG_WARNING, "dkim.sign", "session=%s reason=%s",
+		    cfg->smtp->id(s), err);
+	gd_stream_push(d->stream, &dkim_consumer, t);
+	return GD_VERDICT_CONTINUE;
+}
+
+static void
+dkim_log_results(struct dkim_txn *t, struct gd_smtp_session *s)
+{
+	const struct gd_dkim_sig_result *r;
+	size_t n, i;
+
+	r = dkim_verify_results(t->verifier, &n);
+	for (i = 0; i < n; i++)
+		gd_log(GD_LOG_INFO, "dkim.verify", "session=%s result=%s d=%s "
+		    "s=%s a=%s b=%s reason=\"%s\"", t->cfg->smtp->id(s),
+		    dkim_result_name(r[i].result), r[i].domain,
+		    r[i].selector, r[i].algorithm, r[i].b_prefix,
+		    r[i].reason);
+}
+
+/*
+ * The signature fields.  Until the smtp service has add_field (branch
+ * smtpfields), they are kept in the transaction and logged: the
+ * insertion is one call at the marked place once that is merged.
+ */
+static void
+dkim_sign_end(struct dkim_txn *t, struct gd_smtp_session *s)
+{
+	char domain[256];
+	const char *err = "", *f;
+
+	if (dkim_sign_from_domain(t->signer, domain, sizeof(domain)) < 0)
+		return;
+	dkim_sign_restrict(t->signer, domain);
+	if (dkim_sign_key_count(t->signer) == 0)
+		return;
+	if ((f = dkim_sign_finish(t->signer, &err)) == NULL) {
+		gd_log(GD_LOG_WARNING, "dkim.sign", "session=%s reason=\"%s\"",
+		    t->cfg->smtp->id(s), err);
+		return;
+	}
+	t->sign_fields = gd_pool_strdup(t->pool, f);
+	/* MERGE(smtpfields): t->cfg->smtp->add_field(s, "DKIM-Signature",
+	 * value) for each field of t->sign_fields. */
+	gd_log(GD_LOG_INFO, "dkim.sign", "session=%s d=%s fields=%zu",
+	    t->cfg->smtp->id(s), domain, strlen(f));
+}
+
+static void
+dkim_verify_done(void *arg)
+{
+	struct dkim_txn *t = arg;
+	struct gd_hook_pending *p = t->pending;
+
+	t->reported = true;
+	t->pending = NULL;
+	dkim_log_results(t, t->session);
+	gd_hook_resume(p, GD_VERDICT_CONTINUE, NULL);
+}
+
+enum gd_verdict
+dkim_hook_data_end(struct gd_hook_call *call, struct gd_module_ctx *ctx,
+    void *data, struct gd_reply *reply_r)
+{
+	struct dkim_config *cfg = gd_module_ctx_get_data(ctx);
+	struct gd_smtp_session *s = cfg->smtp->session(call);
+	struct dkim_txn *t = GD_CONN_SLOT(cfg->smtp->conn(s), ctx,
+	    struct dkim_txn);
+
+	(void)data;
+	(void)reply_r;
+	if (t == NULL)
+		return GD_VERDICT_CONTINUE;
+	if (t->signer != NULL)
+		dkim_sign_end(t, s);
+	if (t->verifier == NULL)
+		return GD_VERDICT_CONTINUE;
+	t->loop = gd_hook_call_loop(call);
+	if (dkim_verify_finish(t->verifier, dkim_verify_done, t) == 1) {
+		t->reported = true;
+		dkim_log_results(t, s);
+		return GD_VERDICT_CONTINUE;
+	}
+	t->pending = gd_hook_pend(call);
+	return GD_VERDICT_PENDING;
+}
+
+int
+dkim_txn_outcome(struct gd_module_ctx *ctx, struct gd_smtp_session *s,
+    struct gd_dkim_outcome *out_r)
+{
+	struct dkim_config *cfg = gd_module_ctx_get_data(ctx);
+	struct dkim_txn *t = GD_CONN_SLOT(cfg->smtp->conn(s), ctx,
+	    struct dkim_txn);
+
+	memset(out_r, 0, sizeof(*out_r));
+	if (t == NULL || !t->reported || t->verifier == NULL)
+		return 0;
+	out_r->sigs = dkim_verify_results(t->verifier, &out_r->count);
+	return 1;
+}
