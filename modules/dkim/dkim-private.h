@@ -35,9 +35,6 @@ struct dkim_txn {
 	struct gd_dkim_dns_ops dns;
 	struct gd_hook_pending *pending;
 	bool reported;
-	/* The DKIM-Signature fields made for this message ("" if none),
-	 * for smtpfields' add_field once it exists. */
-	const char *sign_fields;
 };
 
 int dkim_config_parse(const struct gd_config_node *config,

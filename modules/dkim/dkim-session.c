@@ -178,10 +178,36 @@ dkim_log_results(struct dkim_txn *t, struct gd_smtp_session *s)
 }
 
 /*
- * The signature fields.  Until the smtp service has add_field (branch
- * smtpfields), they are kept in the transaction and logged: the
- * insertion is one call at the marked place once that is merged.
+ * Each "DKIM-Signature: value" field of `fields` (folded, each ending
+ * with CRLF) on top of the delivered copy, byte for byte: add_field
+ * writes "DKIM-Signature: " then the value, as the signer hashed it.
  */
+static void
+dkim_sign_add(struct dkim_txn *t, struct gd_smtp_session *s, char *fields)
+{
+	static const char name[] = "DKIM-Signature: ";
+	char *p = fields, *end;
+
+	while (strncmp(p, name, sizeof(name) - 1) == 0) {
+		p += sizeof(name) - 1;
+		for (end = strstr(p, "\r\n"); end != NULL &&
+		    (end[2] == ' ' || end[2] == '\t');
+		    end = strstr(end + 2, "\r\n"))
+			continue;
+		if (end != NULL)
+			*end = '\0';
+		if (t->cfg->smtp->add_field(s, "DKIM-Signature", p) !=
+		    GD_SMTP_FIELD_OK)
+			gd_log(GD_LOG_WARNING, "dkim.sign", "session=%s "
+			    "reason=\"signature not added\"",
+			    t->cfg->smtp->id(s));
+		if (end == NULL)
+			break;
+		p = end + 2;
+	}
+}
+
+/* Sign, and put the signatures on the delivered copy. */
 static void
 dkim_sign_end(struct dkim_txn *t, struct gd_smtp_session *s)
 {
@@ -198,9 +224,7 @@ dkim_sign_end(struct dkim_txn *t, struct gd_smtp_session *s)
 		    t->cfg->smtp->id(s), err);
 		return;
 	}
-	t->sign_fields = gd_pool_strdup(t->pool, f);
-	/* MERGE(smtpfields): t->cfg->smtp->add_field(s, "DKIM-Signature",
-	 * value) for each field of t->sign_fields. */
+	dkim_sign_add(t, s, gd_pool_strdup(t->pool, f));
 	gd_log(GD_LOG_INFO, "dkim.sign", "session=%s d=%s fields=%zu",
 	    t->cfg->smtp->id(s), domain, strlen(f));
 }

@@ -10,6 +10,7 @@
 
 #include <gumdrop/gumdrop.h>
 #include <gumdrop/smtp.h>
+#include <gumdrop/dkim.h>
 #include <gumdrop/spf.h>
 
 #include "dmarc-engine.h"
@@ -37,6 +38,7 @@ struct dmarc_module {
 	struct gd_module_ctx *ctx;
 	const struct gd_smtp_service *smtp;
 	const struct gd_spf_service *spf;	/* NULL: spf not loaded */
+	const struct gd_dkim_service *dkim;	/* NULL: dkim not loaded */
 	struct dmarc_config cfg;
 };
 

@@ -30,6 +30,7 @@ struct dmarc_txn {
 	char reply[GD_REPLY_TEXT_MAX];
 	const char *session_id;
 	struct gd_smtp_session *session;
+	struct gd_dmarc_dkim_sig dkim[DMARC_DKIM_MAX];
 };
 
 static void dmarc_eval_done(struct gd_dmarc_eval *ev,
@@ -208,6 +209,39 @@ dmarc_spf_input(struct gd_smtp_session *s)
 	return map[o->result];
 }
 
+/* The dkim module's per-signature results (none when not loaded). */
+static void
+dmarc_dkim_input(struct dmarc_txn *t, struct gd_smtp_session *s)
+{
+	static const enum gd_dmarc_auth map[] = {
+		[GD_DKIM_NONE] = GD_DMARC_AUTH_NONE,
+		[GD_DKIM_PASS] = GD_DMARC_AUTH_PASS,
+		[GD_DKIM_FAIL] = GD_DMARC_AUTH_FAIL,
+		[GD_DKIM_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
+		[GD_DKIM_POLICY] = GD_DMARC_AUTH_POLICY,
+		[GD_DKIM_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
+		[GD_DKIM_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
+	};
+	struct gd_dkim_outcome out;
+	size_t i, n = 0;
+
+	if (dmarc_mod.dkim != NULL &&
+	    dmarc_mod.dkim->transaction_outcome(s, &out) == 1)
+		for (i = 0; i < out.count && n < DMARC_DKIM_MAX; i++) {
+			const struct gd_dkim_sig_result *r = &out.sigs[i];
+
+			if ((unsigned)r->result >= GD_N_ELEMENTS(map))
+				continue;
+			t->dkim[n].result = map[r->result];
+			t->dkim[n].domain = r->domain;
+			t->dkim[n].selector = r->selector;
+			t->dkim[n].b = r->b_prefix;
+			n++;
+		}
+	t->in.dkim = t->dkim;
+	t->in.ndkim = n;
+}
+
 static void
 dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
 {
@@ -219,8 +253,7 @@ dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
 	t->in.helo = dmarc_mod.smtp->helo(s);
 	t->in.mail_from_domain = mail != NULL ? mail->domain : NULL;
 	t->in.spf = dmarc_spf_input(s);
-	/* DKIM: the dkim module is not merged yet (README.md): none. */
-	t->in.ndkim = 0;
+	dmarc_dkim_input(t, s);
 	t->in.sample = dmarc_sample();
 }
 

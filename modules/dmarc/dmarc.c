@@ -105,9 +105,9 @@ dmarc_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	/* Optional: without the spf module, SPF counts as "none". */
 	dmarc_mod.spf = gd_service_lookup(GD_SPF_SERVICE,
 	    GD_SPF_SERVICE_MAJOR, GD_SPF_SERVICE_MINOR, NULL);
-	/* dkim.h is not merged yet: DKIM counts as "none" (README.md). */
-	gd_log(GD_LOG_NOTICE, "dmarc.inputs", "reason=\"dkim outcomes not "
-	    "read yet: they count as none\"");
+	/* Likewise DKIM without the dkim module. */
+	dmarc_mod.dkim = gd_service_lookup(GD_DKIM_SERVICE,
+	    GD_DKIM_SERVICE_MAJOR, GD_DKIM_SERVICE_MINOR, NULL);
 	return 0;
 }
 

@@ -6,7 +6,9 @@ on top, the forged field carrying our authserv-id left out (RFC 8601
 section 5) and another server's field kept.  The same From domain sent
 from a host its SPF record does not list fails SPF, so DMARC (p=reject)
 refuses it with 550 5.7.1 at the end of data; a p=quarantine domain's
-failing message is filed in the recipient's Junk folder.
+failing message is filed in the recipient's Junk folder; RFC 8463's
+signed message (no SPF record for its domain) passes DMARC through its
+two aligned DKIM signatures.
 """
 import email
 import mailbox
@@ -14,6 +16,7 @@ import os
 import socket
 
 from gdtest import Daemon, check, finish, free_port
+from rfc8463 import ED as DKIM_ED, MSG as RFC8463, RSA as DKIM_RSA
 from smtplib_util import Raw
 
 ZONE = r"""$ORIGIN test.
@@ -22,7 +25,11 @@ example          TXT "v=spf1 ip4:127.0.0.21 -all"
 _dmarc.example   TXT "v=DMARC1; p=reject; aspf=r"
 quar             TXT "v=spf1 ip4:127.0.0.21 -all"
 _dmarc.quar      TXT "v=DMARC1; p=quarantine"
-"""
+$ORIGIN football.example.com.
+_dmarc             TXT "v=DMARC1; p=reject"
+brisbane._domainkey TXT "%s"
+test._domainkey     TXT "%s"
+""" % (DKIM_ED, DKIM_RSA)
 
 d = Daemon("")
 zone = os.path.join(d.tmp, "auth.zone")
@@ -37,9 +44,10 @@ with open(d.config, "w") as f:
     f.write("""
 workers: 1
 modules:
-  load: [maildir, realm-file, smtp, local-delivery, spf, dmarc]
+  load: [maildir, realm-file, smtp, local-delivery, spf, dkim, dmarc]
 hooks:
-  "smtp.data-end": [dmarc, local-delivery]
+  "smtp.data": [dkim, local-delivery]
+  "smtp.data-end": [dkim, dmarc, local-delivery]
 dns:
   zone-files: ["%s"]
   local-zones: [". static"]
@@ -61,7 +69,7 @@ MESSAGE = ("Authentication-Results: mx.test; dmarc=pass header.from=x\r\n"
            "To: demo@localhost\r\nSubject: aligned\r\n\r\nbody\r\n.")
 
 
-def send(source, domain="example.test"):
+def send(source, domain="example.test", text=None):
     sock = socket.socket()
     sock.bind((source, 0))
     sock.settimeout(20)
@@ -72,7 +80,7 @@ def send(source, domain="example.test"):
     check(c.cmd("MAIL FROM:<bounce@%s>" % domain)[0] == 250, "MAIL")
     check(c.cmd("RCPT TO:<demo@localhost>")[0] == 250, "RCPT")
     check(c.cmd("DATA")[0] == 354, "DATA")
-    code, text = c.cmd(MESSAGE % domain)
+    code, text = c.cmd(text + "." if text else MESSAGE % domain)
     c.cmd("QUIT")
     c.close()
     return code, " ".join(text)
@@ -85,13 +93,25 @@ check(code == 550 and "5.7.1" in text,
       "SPF fail, p=reject: 550 5.7.1 (%d %s)" % (code, text))
 code, text = send("127.0.0.22", "quar.test")
 check(code == 250, "SPF fail, p=quarantine: accepted (%d %s)" % (code, text))
+code, text = send("127.0.0.22", "football.example.com", RFC8463)
+check(code == 250, "no SPF record, DKIM pass aligned: delivered (%d %s)"
+      % (code, text))
 box = mailbox.Maildir(os.path.join(mail_dir, "demo"), factory=None)
+signed = [email.message_from_bytes(box.get_bytes(k)) for k in box.keys()
+          if b"We lost the game" in box.get_bytes(k)]
+ar = " ".join((signed[0].get("Authentication-Results") or "").split()) \
+    if signed else ""
+check(ar.startswith("mx.test;") and "spf=none" in ar and
+      ar.count("dkim=pass") == 2 and "header.d=football.example.com" in ar
+      and "dmarc=pass" in ar, "RFC 8463 message: dkim=pass twice, "
+      "dmarc=pass through DKIM: %r" % ar)
 junk = [box.get_folder("Junk").get_bytes(k) for k in
         box.get_folder("Junk").keys()] if "Junk" in box.list_folders() \
     else []
 check(len(junk) == 1 and b"alice@quar.test" in junk[0] and
       b"dmarc=fail" in junk[0], "quarantined into Junk: %d" % len(junk))
 msgs = [box.get_bytes(k) for k in box.keys()]
+msgs = [m for m in msgs if b"We lost the game" not in m]
 check(len(msgs) == 1, "one message delivered, the refused one not")
 if msgs:
     head = email.message_from_bytes(msgs[0])
