@@ -50,6 +50,7 @@ extern const struct ctl_command ctl_pw_commands[];
 extern const struct ctl_command ctl_dns_commands[];
 /* spf: `auth spf` (ctl-auth-spf.c; runs on the ctl_tool frame). */
 extern const struct ctl_command ctl_auth_spf_commands[];
+extern const struct ctl_command ctl_auth_dkim_commands[];
 
 /* The storage backend (-s, or the first loaded module that provides one);
  * NULL after printing why. */

@@ -26,6 +26,7 @@ static const struct ctl_command *const ctl_tables[] = {
 	ctl_dns_commands,
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
+	ctl_auth_dkim_commands,
 };
 
 /*
@@ -39,6 +40,7 @@ static const struct ctl_command *const ctl_no_config_tables[] = {
 	ctl_dns_commands,
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
+	ctl_auth_dkim_commands,
 };
 
 void

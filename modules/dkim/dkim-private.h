@@ -49,7 +49,7 @@ int dkim_txn_outcome(struct gd_module_ctx *ctx, struct gd_smtp_session *s,
     struct gd_dkim_outcome *out_r);
 
 /* The DNS ops of a transaction: gd_dns_resolve on its loop. */
-void dkim_dns_ops_init(struct dkim_txn *t);
+void dkim_dns_ops_loop(struct gd_loop *loop, struct gd_dkim_dns_ops *ops);
 
 extern const struct gd_config_key dkim_config_keys[];
 

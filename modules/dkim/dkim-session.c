@@ -49,12 +49,12 @@ static void *
 dkim_dns_start(void *ctx, const char *name, gd_dkim_dns_done_fn *done,
     void *arg)
 {
-	struct dkim_txn *t = ctx;
+	struct gd_loop *loop = ctx;
 	struct dkim_query *dq = gd_xcalloc(1, sizeof(*dq));
 
 	dq->done = done;
 	dq->arg = arg;
-	dq->q = gd_dns_resolve(t->loop, name, GD_DNS_TXT, 0, dkim_dns_cb, dq);
+	dq->q = gd_dns_resolve(loop, name, GD_DNS_TXT, 0, dkim_dns_cb, dq);
 	return dq;
 }
 
@@ -69,11 +69,11 @@ dkim_dns_cancel(void *ctx, void *handle)
 }
 
 void
-dkim_dns_ops_init(struct dkim_txn *t)
+dkim_dns_ops_loop(struct gd_loop *loop, struct gd_dkim_dns_ops *ops)
 {
-	t->dns.txt_start = dkim_dns_start;
-	t->dns.cancel = dkim_dns_cancel;
-	t->dns.ctx = t;
+	ops->txt_start = dkim_dns_start;
+	ops->cancel = dkim_dns_cancel;
+	ops->ctx = loop;
 }
 
 /* ---- the transaction ----------------------------------------------------- */
@@ -128,7 +128,6 @@ dkim_txn_create(struct dkim_config *cfg, struct gd_module_ctx *ctx,
 	t->conn = cfg->smtp->conn(s);
 	t->session = s;
 	t->pool = pool;
-	dkim_dns_ops_init(t);
 	gd_pool_cleanup_add(pool, dkim_txn_cleanup, t);
 	GD_CONN_SLOT_SET(t->conn, ctx, t);
 	return t;
@@ -259,6 +258,7 @@ dkim_hook_data_end(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	if (t->verifier == NULL)
 		return GD_VERDICT_CONTINUE;
 	t->loop = gd_hook_call_loop(call);
+	dkim_dns_ops_loop(t->loop, &t->dns);	/* the verifier holds &t->dns */
 	if (dkim_verify_finish(t->verifier, dkim_verify_done, t) == 1) {
 		t->reported = true;
 		dkim_log_results(t, s);

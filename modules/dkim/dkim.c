@@ -37,6 +37,7 @@ static const struct gd_dkim_service dkim_service = {
 	.sign_finish = dkim_sign_finish,
 	.sign_destroy = dkim_sign_destroy,
 	.keygen = dkim_keygen,
+	.dns_ops = dkim_dns_ops_loop,
 };
 
 static int

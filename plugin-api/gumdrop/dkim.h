@@ -205,6 +205,7 @@ struct gd_dkim_outcome {
 };
 
 struct gd_smtp_session;
+struct gd_loop;
 
 struct gd_dkim_service {
 	size_t size;	/* sizeof(struct gd_dkim_service) */
@@ -272,6 +273,13 @@ struct gd_dkim_service {
 	 */
 	int (*keygen)(enum gd_dkim_alg alg, unsigned bits, char **pem_r,
 	    char **record_r, const char **error_r);
+
+	/*
+	 * The module's own DNS ops for a verifier used on `loop` (a worker
+	 * loop with the core's resolver: gd_dns_resolve), as the daemon's
+	 * verification uses them.  Fills *ops_r.  That loop's thread.
+	 */
+	void (*dns_ops)(struct gd_loop *loop, struct gd_dkim_dns_ops *ops_r);
 };
 
 #ifdef __cplusplus
