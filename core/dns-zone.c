@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -464,15 +465,32 @@ zp_name(struct zp *zp, const struct zp_field *f, uint8_t *wire,
 	return 0;
 }
 
+/*
+ * A name in presentation form for a master file: gd_dns_name_format()'s
+ * text, with the bytes that mean something in a zone file escaped too
+ * (a quote, parentheses, a semicolon, and '@' and '$'), so that the line
+ * reads back as the same name.
+ */
 static void
 zp_out_name(struct zp *zp, const uint8_t *wire, size_t len)
 {
 	char buf[ZP_TEXT_MAX];
-	size_t used;
+	size_t used, i;
 
 	if (gd_dns_name_format(wire, len, &used, buf, sizeof(buf)) < 0)
 		gd_fatal("dns-zone: name checked but not formattable");
-	zp_out_add(zp, buf, strlen(buf));
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] == '\\') {
+			/* An escape already: "\X" or "\DDD", kept. */
+			used = isdigit((unsigned char)buf[i + 1]) ? 4 : 2;
+			zp_out_add(zp, buf + i, used);
+			i += used - 1;
+			continue;
+		}
+		if (strchr("\"();@$", buf[i]) != NULL)
+			zp_out_add(zp, "\\", 1);
+		zp_out_add(zp, buf + i, 1);
+	}
 	if (strcmp(buf, ".") != 0)
 		zp_out_add(zp, ".", 1);
 }
@@ -1027,6 +1045,8 @@ zp_run(struct zp *zp)
 	int r;
 
 	while ((r = zp_read_entry(zp)) > 0) {
+		if (zp->nfields == 0)
+			continue;	/* only parentheses: nothing */
 		if (!zp->blank_owner && !zp->fields[0].quoted &&
 		    zp->fields[0].s[0] == '$')
 			r = zp_directive(zp);

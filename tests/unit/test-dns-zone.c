@@ -226,6 +226,19 @@ Test(dns_zone, name_escapes)
 	    "a\\.b\\032c.example.com. 3600 IN A 192.0.2.1");
 	expect_one("\\065bc. A 192.0.2.1\n", "Abc. 3600 IN A 192.0.2.1");
 	expect_one(". A 192.0.2.1\n", ". 3600 IN A 192.0.2.1");
+	/* Bytes that mean something in a master file stay escaped, so
+	 * the record text reads back as the same name (found by
+	 * fuzz-dns-zone). */
+	expect_one("x\\\"y\\(\\)\\;\\@\\$ A 192.0.2.1\n",
+	    "x\\\"y\\(\\)\\;\\@\\$.example.com. 3600 IN A 192.0.2.1");
+	expect_one("\\@ A 192.0.2.1\n", "\\@.example.com. 3600 IN A 192.0.2.1");
+}
+
+/* An entry of parentheses alone is empty, not a record (it crashed). */
+Test(dns_zone, parentheses_alone)
+{
+	expect_one("( )\n( \n )\nwww A 192.0.2.1\n",
+	    "www.example.com. 3600 IN A 192.0.2.1");
 }
 
 Test(dns_zone, crlf_and_no_final_newline)
