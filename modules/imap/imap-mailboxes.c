@@ -36,25 +36,32 @@ imap_special_seen(void *arg, const struct gd_mail_list_entry *e)
 }
 
 /* Create the configured special-use folders whose attribute no mailbox
- * carries yet (a name taken by another mailbox is left alone). */
+ * carries yet (a name taken by another mailbox is left alone), all in
+ * one call: they share the store's syncs. */
 static void
 imap_special_create(struct imap_session *s)
 {
+	struct gd_mail_special_folder *missing;
 	struct gd_mail_error err;
 	unsigned have = 0;
-	size_t i;
+	size_t i, n = 0;
 
 	if (s->cfg->nspecial == 0 || gd_mail_store_list(s->store, NULL,
 	    GD_MAIL_LIST_ONLY_SPECIAL_USE, imap_special_seen, &have,
 	    &err) < 0)
 		return;
-	for (i = 0; i < s->cfg->nspecial; i++) {
-		if ((have & s->cfg->special[i].attr) != 0)
-			continue;
-		if (gd_mail_store_create(s->store, s->cfg->special[i].name,
-		    s->cfg->special[i].attr, &err) == 0)
+	missing = gd_xcalloc(s->cfg->nspecial, sizeof(*missing));
+	for (i = 0; i < s->cfg->nspecial; i++)
+		if ((have & s->cfg->special[i].attr) == 0) {
+			missing[n++] = s->cfg->special[i];
 			have |= s->cfg->special[i].attr;
-	}
+		}
+	if (n > 0 && gd_mail_store_create_special(s->store, missing, n,
+	    &err) < 0)
+		gd_log(GD_LOG_WARNING, "imap.special-use", "session=%s "
+		    "user=%s reason=\"%s\"", gd_conn_id(s->conn), s->user,
+		    err.text);
+	free(missing);
 }
 
 static void

@@ -38,12 +38,6 @@
 /* The output buffer is freed after a reply larger than this. */
 #define IMAP_OUT_KEEP		(256 * 1024)
 
-/* One `special-use:` entry: mailbox name and its GD_MAIL_LIST_* bit. */
-struct imap_special {
-	char *name;
-	unsigned attr;
-};
-
 /* The module's configuration (the `imap:` keys, README.md). */
 struct imap_config {
 	char *storage;
@@ -54,7 +48,7 @@ struct imap_config {
 	uint64_t preauth_ms;
 	uint64_t idle_ms;
 	unsigned max_bad_commands;	/* 0: no limit */
-	struct imap_special *special;
+	struct gd_mail_special_folder *special;	/* `special-use:` */
 	size_t nspecial;
 	bool id;
 };

@@ -99,7 +99,7 @@ imap_config_free(void *parsed)
 	size_t i;
 
 	for (i = 0; i < cfg->nspecial; i++)
-		free(cfg->special[i].name);
+		free((char *)cfg->special[i].name);
 	free(cfg->special);
 	free(cfg->storage);
 	free(cfg);

@@ -373,7 +373,8 @@ maildir_create(struct gd_mail_store *gstore, const char *name,
 		folder_remove_tree(tmp, NULL, NULL);
 		goto out;
 	}
-	ret = gd_mail_fsync_dir(store->base.config, store->base.root, err);
+	ret = store->base.defer_sync ? 0 :
+	    gd_mail_fsync_dir(store->base.config, store->base.root, err);
 out:
 	gd_pool_destroy(&pool);
 	return ret;

@@ -72,12 +72,6 @@ struct gd_search_key;
 
 /* ---- configuration shared by every backend ------------------------------ */
 
-/* One special-use folder to create on first login. */
-struct gd_mail_special_folder {
-	const char *name;	/* mailbox name, e.g. "Sent" */
-	unsigned attr;		/* one GD_MAIL_LIST_* special-use bit */
-};
-
 struct gd_mail_store_config {
 	/*
 	 * Per-user mail root: %u the user name, %n its local part (before
@@ -181,6 +175,12 @@ struct gd_mail_store {
 	/* Set by store_open when it created the hierarchy just now: the
 	 * generic layer then creates the special-use folders. */
 	bool created;
+	/* True while the generic layer creates a new store's special-use
+	 * folders: create() may then leave out its sync of the root
+	 * directory, as the generic layer syncs root and control_dir once
+	 * when all are made (ABI 1.7; it fills padding, the layout is
+	 * unchanged). */
+	bool defer_sync;
 	unsigned open_objects;		/* mailboxes, appends, locks */
 	void *reserved[4];
 };

@@ -285,6 +285,26 @@ GD_API bool gd_mail_name_is_inbox(const char *name);
 GD_API int gd_mail_store_create(struct gd_mail_store *store,
     const char *name, unsigned special_use, struct gd_mail_error *err);
 
+/* A folder to create with its special-use attribute (the store
+ * configuration's list of first-login folders, gd_mail_store_create_
+ * special()). */
+struct gd_mail_special_folder {
+	const char *name;	/* mailbox name, e.g. "Sent" */
+	unsigned attr;		/* one GD_MAIL_LIST_* special-use bit */
+};
+
+/*
+ * Create those of the `n` folders that do not exist yet, each with its
+ * `attr` recorded as gd_mail_store_create() records it; a name that
+ * exists is left as it is.  All share one directory sync and one save
+ * of the special-use record (a login that makes five folders pays two
+ * syncs, not fifteen).  The number created, or -1 with *err (the ones
+ * made before the error stay).  BLOCKING.  (ABI 1.7)
+ */
+GD_API int gd_mail_store_create_special(struct gd_mail_store *store,
+    const struct gd_mail_special_folder *folders, size_t n,
+    struct gd_mail_error *err);
+
 /*
  * Delete mailbox `name` and its messages.  Its children stay (it becomes
  * a NOSELECT placeholder while they exist).  INBOX: NOPERM.  A

@@ -59,6 +59,11 @@
  *                    \Junk mailbox); smtp.h: service "smtp" 1.1
  *                    (add_field, drop_fields, quarantine);
  *                    config.h: parsed generations (gd_config_gens_*).
+ *   1.7  2026-12-01  mailbox.h: gd_mail_store_create_special() (folders
+ *                    made together share their syncs) and struct
+ *                    gd_mail_special_folder, moved from mailbox-impl.h;
+ *                    mailbox-impl.h: gd_mail_store.defer_sync (in
+ *                    padding: the layout is unchanged).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -70,7 +75,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	6
+#define GD_ABI_MINOR	7
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u

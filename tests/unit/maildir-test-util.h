@@ -60,7 +60,8 @@ md_rm_rf(const char *path)
 	rmdir(path);
 }
 
-/* Load maildir.so with `extra` YAML lines under "maildir:". */
+/* Load maildir.so with `extra` YAML lines under "maildir:" (without
+ * special-use folders unless `extra` sets create-special-use). */
 static GD_UNUSED void
 md_load(const char *extra)
 {
@@ -70,8 +71,9 @@ md_load(const char *extra)
 
 	snprintf(text, sizeof(text),
 	    "modules: {path: \"%s\", load: [maildir]}\n"
-	    "maildir:\n  path: \"%s/mail/%%u\"\n  create-special-use: false\n"
-	    "%s", MD_MODULE_DIR, md_dir, extra != NULL ? extra : "");
+	    "maildir:\n  path: \"%s/mail/%%u\"\n%s%s", MD_MODULE_DIR, md_dir,
+	    extra != NULL && strstr(extra, "create-special-use") != NULL ?
+	    "" : "  create-special-use: false\n", extra != NULL ? extra : "");
 	md_cfg = gd_config_load_string("test.yaml", text, strlen(text), &err);
 	cr_assert_not_null(md_cfg, "%s", err);
 	cr_assert_eq(gd_modules_load(gd_config_root(md_cfg), NULL, &error), 0,

@@ -77,6 +77,71 @@ Test(mdstore, basic_create_list_and_encoded_names)
 	gd_mail_store_close(&store);
 }
 
+static int
+list_special(void *arg, const struct gd_mail_list_entry *e)
+{
+	struct listing *l = arg;
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof(l->text) - n, "%s%s;", e->name,
+	    (e->attrs & GD_MAIL_LIST_SPECIAL_USE_MASK) != 0 ? " special" : "");
+	return 0;
+}
+
+/* A new store gets the special-use folders, subscribed, at its first
+ * open (their directory syncs shared: defer_sync), and only then. */
+Test(mdconf, basic_first_open_creates_special_use_folders)
+{
+	static struct listing l;
+	struct gd_mail_store *store;
+	struct gd_mail_error err;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	md_setup_with("  fsync: true\n  create-special-use: true\n");
+	store = md_store("alice");
+	cr_assert(!store->defer_sync);
+	cr_assert_eq(gd_mail_store_list(store, NULL,
+	    GD_MAIL_LIST_ONLY_SUBSCRIBED, list_special, &l, &err), 0);
+	cr_assert_str_eq(l.text, "Archive special;Drafts special;"
+	    "Junk special;Sent special;Trash special;");
+	snprintf(path, sizeof(path), "%s/.Junk/cur", md_root);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(gd_mail_store_delete(store, "Junk", &err), 0);
+	gd_mail_store_close(&store);
+	store = md_store("alice");		/* not a new store: not again */
+	cr_assert_eq(stat(path, &sb), -1);
+	gd_mail_store_close(&store);
+}
+
+/* Folders made together: those missing are made, their attributes
+ * recorded (listed as special), an existing name left as it is. */
+Test(mdstore, basic_create_special_makes_the_missing_ones)
+{
+	static const struct gd_mail_special_folder f[] = {
+		{ "Sent", GD_MAIL_LIST_SENT }, { "Old", GD_MAIL_LIST_ARCHIVE },
+		{ "INBOX", GD_MAIL_LIST_JUNK }, { "Bin", GD_MAIL_LIST_TRASH },
+	};
+	static const struct gd_mail_special_folder bad[] = {
+		{ "x*y", GD_MAIL_LIST_SENT },
+	};
+	struct gd_mail_store *store = md_store("alice");
+	struct gd_mail_error err;
+	static struct listing l;
+
+	cr_assert_eq(gd_mail_store_create(store, "Old", 0, &err), 0);
+	cr_assert_eq(gd_mail_store_create_special(store, f, 4, &err), 2,
+	    "%s", err.text);
+	cr_assert(!store->defer_sync);
+	cr_assert_eq(gd_mail_store_create_special(store, f, 4, &err), 0);
+	cr_assert_eq(gd_mail_store_list(store, NULL, 0, list_special, &l,
+	    &err), 0);
+	cr_assert_str_eq(l.text, "INBOX;Bin special;Old;Sent special;");
+	cr_assert_eq(gd_mail_store_create_special(store, bad, 1, &err), -1);
+	cr_assert_eq(err.code, GD_MAIL_ERR_BADNAME);
+	gd_mail_store_close(&store);
+}
+
 Test(mdstore, basic_open_errors)
 {
 	struct gd_mail_store *store = md_store("alice");
