@@ -15,34 +15,57 @@
 
 #include "imap-private.h"
 
+static const char *
+imap_meta_sep(bool *any)
+{
+	const char *sep = *any ? " " : "";
+
+	*any = true;
+	return sep;
+}
+
+bool
+imap_fetch_meta_items(struct imap_session *s, unsigned items, bool uid,
+    uint32_t seq, const struct gd_mail_msg *m)
+{
+	struct imap_out *o = &s->out;
+	char date[40];
+	bool any = false;
+
+	if (uid || (items & IMAP_FETCH_UID)) {
+		imap_out_str(o, imap_meta_sep(&any));
+		imap_out_str(o, "UID ");
+		imap_out_uint(o, m->uid);
+	}
+	if (items & IMAP_FETCH_FLAGS) {
+		imap_out_str(o, imap_meta_sep(&any));
+		imap_out_str(o, "FLAGS ");
+		imap_msg_flags(s, seq);
+	}
+	if (items & IMAP_FETCH_INTERNALDATE) {
+		imap_date_time_format(date, sizeof(date), m->internal_date, 0);
+		imap_out_str(o, imap_meta_sep(&any));
+		imap_out_str(o, "INTERNALDATE ");
+		imap_out_str(o, date);
+	}
+	if (items & IMAP_FETCH_RFC822_SIZE) {
+		imap_out_str(o, imap_meta_sep(&any));
+		imap_out_str(o, "RFC822.SIZE ");
+		imap_out_uint(o, m->size);
+	}
+	return any;
+}
+
 /* One message's metadata items (pool thread or loop). */
 static void
 imap_fetch_meta_one(struct imap_session *s, uint32_t seq,
     const struct gd_mail_msg *m)
 {
-	unsigned items = s->job.fetch.items;
-	char date[40];
-	const char *sp = "";
-
-	imap_out_printf(&s->out, "* %u FETCH (", seq);
-	if (s->job.flag || (items & IMAP_FETCH_UID)) {
-		imap_out_printf(&s->out, "UID %u", m->uid);
-		sp = " ";
-	}
-	if (items & IMAP_FETCH_FLAGS) {
-		imap_out_printf(&s->out, "%sFLAGS ", sp);
-		imap_msg_flags(s, seq);
-		sp = " ";
-	}
-	if (items & IMAP_FETCH_INTERNALDATE) {
-		imap_date_time_format(date, sizeof(date), m->internal_date, 0);
-		imap_out_printf(&s->out, "%sINTERNALDATE %s", sp, date);
-		sp = " ";
-	}
-	if (items & IMAP_FETCH_RFC822_SIZE)
-		imap_out_printf(&s->out, "%sRFC822.SIZE %llu", sp,
-		    (unsigned long long)m->size);
-	imap_out_printf(&s->out, ")\r\n");
+	imap_out_str(&s->out, "* ");
+	imap_out_uint(&s->out, seq);
+	imap_out_str(&s->out, " FETCH (");
+	imap_fetch_meta_items(s, s->job.fetch.items, s->job.flag, seq, m);
+	imap_out_str(&s->out, ")\r\n");
 }
 
 static void
@@ -51,7 +74,13 @@ imap_fetch_meta_work(struct imap_session *s)
 	struct imap_seqset_iter it;
 	const struct gd_mail_msg *m;
 	uint32_t seq;
+	uint64_t n = imap_seqset_size(&s->job.set);
 
+	/* One allocation for the typical line, not a realloc per doubling
+	 * (at most a line per message of the view). */
+	if (n > gd_mailbox_count(s->box))
+		n = gd_mailbox_count(s->box);
+	imap_out_reserve(&s->out, (size_t)n * 64);
 	s->job.result = 0;
 	imap_seqset_iter_init(&it);
 	while (imap_seqset_iter_next(&s->job.set, &it, &seq)) {

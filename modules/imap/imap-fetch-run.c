@@ -189,25 +189,12 @@ static void
 fetch_msg_head(struct imap_session *s, struct imap_fetch_run *r,
     const struct gd_mail_msg *m)
 {
-	char date[40];
-
 	imap_out_reset(&s->out);
-	imap_out_printf(&s->out, "* %u FETCH (", r->seq);
-	r->sep = "";
-	if (s->job.flag || (r->meta & IMAP_FETCH_UID))
-		imap_out_printf(&s->out, "%sUID %u", fetch_sep(r), m->uid);
-	if (r->meta & IMAP_FETCH_FLAGS) {
-		imap_out_printf(&s->out, "%sFLAGS ", fetch_sep(r));
-		imap_msg_flags(s, r->seq);
-	}
-	if (r->meta & IMAP_FETCH_INTERNALDATE) {
-		imap_date_time_format(date, sizeof(date), m->internal_date, 0);
-		imap_out_printf(&s->out, "%sINTERNALDATE %s", fetch_sep(r),
-		    date);
-	}
-	if (r->meta & IMAP_FETCH_RFC822_SIZE)
-		imap_out_printf(&s->out, "%sRFC822.SIZE %llu", fetch_sep(r),
-		    (unsigned long long)m->size);
+	imap_out_str(&s->out, "* ");
+	imap_out_uint(&s->out, r->seq);
+	imap_out_str(&s->out, " FETCH (");
+	r->sep = imap_fetch_meta_items(s, r->meta, s->job.flag, r->seq, m) ?
+	    " " : "";
 	gd_conn_write(s->conn, s->out.buf, s->out.len);
 	imap_out_reset(&s->out);
 	if (r->structs)

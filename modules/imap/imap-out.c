@@ -59,6 +59,25 @@ imap_out_printf(struct imap_out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+void
+imap_out_str(struct imap_out *o, const char *s)
+{
+	imap_out_add(o, s, strlen(s));
+}
+
+void
+imap_out_uint(struct imap_out *o, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	imap_out_add(o, digits + sizeof(digits) - n, n);
+}
+
 /* A string (quoted, or a literal when it must be). */
 void
 imap_out_string(struct imap_out *o, const char *s, unsigned mode)

@@ -168,6 +168,10 @@ void imap_out_add(struct imap_out *o, const void *data, size_t len);
 void imap_out_reserve(struct imap_out *o, size_t more);
 void imap_out_printf(struct imap_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A C string, and a number in decimal: without printf, for the lines a
+ * FETCH 1:* makes by the ten thousand. */
+void imap_out_str(struct imap_out *o, const char *s);
+void imap_out_uint(struct imap_out *o, uint64_t v);
 void imap_out_string(struct imap_out *o, const char *s, unsigned mode);
 void imap_out_mailbox(struct imap_out *o, struct gd_pool *pool,
     const char *name, unsigned mode);
@@ -301,6 +305,11 @@ void imap_cmd_fetch(struct imap_session *s, bool uid);
  * write on while the queue is below its low-water mark (DRAINED).
  * imap_fetch_stop: drop it (the connection is gone). */
 void imap_fetch_content(struct imap_session *s);
+/* imap-fetch-cmd.c: message `seq`'s items that the view answers (UID
+ * when `uid` or asked, FLAGS, INTERNALDATE, RFC822.SIZE of `items`) into
+ * s->out, space-separated, after "* seq FETCH ("; true if any was. */
+bool imap_fetch_meta_items(struct imap_session *s, unsigned items,
+    bool uid, uint32_t seq, const struct gd_mail_msg *m);
 void imap_fetch_produce(struct imap_session *s);
 void imap_fetch_stop(struct imap_session *s);
 
