@@ -27,6 +27,8 @@ static const struct ctl_command *const ctl_tables[] = {
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
 	ctl_auth_dkim_commands,
+	/* auth-defaults: gumdropctl auth dmarc (the ctl_tool frame) */
+	ctl_auth_dmarc_commands,
 };
 
 /*
@@ -41,6 +43,8 @@ static const struct ctl_command *const ctl_no_config_tables[] = {
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
 	ctl_auth_dkim_commands,
+	/* auth-defaults: gumdropctl auth dmarc (the ctl_tool frame) */
+	ctl_auth_dmarc_commands,
 };
 
 void
