@@ -89,22 +89,6 @@ ctl_dmarc_slurp(struct ctl *ctl, size_t *len_r)
 	return buf;
 }
 
-/* A header field value on one line: every CRLF of a fold removed. */
-static void
-ctl_dmarc_unfold(char *s)
-{
-	char *r = s, *w = s;
-
-	while (*r != '\0') {
-		if (r[0] == '\r' && r[1] == '\n') {
-			r += 2;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
-
 static void
 ctl_dmarc_print(struct ctl_dmarc *cd, const struct gd_dmarc_outcome *o)
 {
@@ -115,7 +99,7 @@ ctl_dmarc_print(struct ctl_dmarc *cd, const struct gd_dmarc_outcome *o)
 	    o) < 0)
 		(void)snprintf(ar, sizeof(ar), "%s; dmarc=%s (field too "
 		    "long)", d->authserv_id(), d->result_str(o->result));
-	ctl_dmarc_unfold(ar);
+	ctl_unfold(ar);
 	printf("%s\nAuthentication-Results: %s\n", d->result_str(o->result),
 	    ar);
 	printf("Policy: policy=%s disposition=%s from=%s domain=%s "
@@ -138,57 +122,26 @@ ctl_dmarc_evaluated(struct gd_dmarc_eval *ev,
 	ctl_tool_done(cd->tool, EX_OK);
 }
 
-/* SPF's result as DMARC reads it. */
-static enum gd_dmarc_auth
-ctl_dmarc_spf_auth(const struct ctl_dmarc *cd)
-{
-	static const enum gd_dmarc_auth map[] = {
-		[GD_SPF_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_SPF_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_SPF_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_SPF_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_SPF_SOFTFAIL] = GD_DMARC_AUTH_SOFTFAIL,
-		[GD_SPF_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_SPF_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
-	const struct gd_spf_outcome *o;
-
-	if (cd->check == NULL ||
-	    (o = cd->spf->check_outcome(cd->check)) == NULL ||
-	    (unsigned)o->result >= sizeof(map) / sizeof(map[0]))
-		return GD_DMARC_AUTH_NONE;
-	return map[o->result];
-}
-
-/* The DKIM signatures' results as DMARC reads them. */
+/* SPF's result and the DKIM signatures' as DMARC reads them. */
 static void
-ctl_dmarc_dkim_sigs(struct ctl_dmarc *cd)
+ctl_dmarc_auth(struct ctl_dmarc *cd)
 {
-	static const enum gd_dmarc_auth map[] = {
-		[GD_DKIM_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_DKIM_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_DKIM_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_DKIM_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_DKIM_POLICY] = GD_DMARC_AUTH_POLICY,
-		[GD_DKIM_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_DKIM_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
 	const struct gd_dkim_sig_result *r;
+	const struct gd_spf_outcome *o;
 	size_t i, n;
 
+	o = cd->check != NULL ? cd->spf->check_outcome(cd->check) : NULL;
+	cd->in.spf = o != NULL ? cd->dmarc->auth_from_spf(o->result) :
+	    GD_DMARC_AUTH_NONE;
 	r = cd->dkim->verify_results(cd->v, &n);
-	for (i = 0; i < n && cd->in.ndkim < CTL_DMARC_DKIM_MAX; i++) {
-		struct gd_dmarc_dkim_sig *sig = &cd->sigs[cd->in.ndkim];
-
-		if ((unsigned)r[i].result >= sizeof(map) / sizeof(map[0]))
-			continue;
-		sig->result = map[r[i].result];
-		sig->domain = r[i].domain;
-		sig->selector = r[i].selector;
-		sig->b = r[i].b_prefix;
-		cd->in.ndkim++;
+	for (i = 0; i < n && i < CTL_DMARC_DKIM_MAX; i++) {
+		cd->sigs[i].result = cd->dmarc->auth_from_dkim(r[i].result);
+		cd->sigs[i].domain = r[i].domain;
+		cd->sigs[i].selector = r[i].selector;
+		cd->sigs[i].b = r[i].b_prefix;
 	}
 	cd->in.dkim = cd->sigs;
+	cd->in.ndkim = i;
 }
 
 /* The domain of --mail-from (NULL for the null sender: DMARC then
@@ -216,8 +169,7 @@ ctl_dmarc_evaluate(struct ctl_dmarc *cd)
 	cd->in.client_ip = cd->req.ip;
 	cd->in.helo = cd->req.helo;
 	cd->in.mail_from_domain = ctl_dmarc_mail_domain(cd->req.sender);
-	cd->in.spf = ctl_dmarc_spf_auth(cd);
-	ctl_dmarc_dkim_sigs(cd);
+	ctl_dmarc_auth(cd);
 	cd->in.sample = r % 100;
 	if (cd->dmarc->eval_start_dns(ctl_tool_loop(cd->tool), &cd->in,
 	    ctl_dmarc_evaluated, cd, &cd->ev) == 1)
@@ -263,7 +215,7 @@ ctl_dmarc_services(struct ctl_dmarc *cd)
 	if (cd->dmarc != NULL && GD_SERVICE_HAS(cd->spf,
 	    struct gd_spf_service, check_start_dns) && GD_SERVICE_HAS(
 	    cd->dkim, struct gd_dkim_service, dns_ops) && GD_SERVICE_HAS(
-	    cd->dmarc, struct gd_dmarc_service, message_from_domain))
+	    cd->dmarc, struct gd_dmarc_service, auth_from_dkim))
 		return true;
 	ctl_error(ctl_tool_ctl(cd->tool), "%s", error != NULL ? error :
 	    "the spf, dkim or dmarc module is too old");

@@ -63,6 +63,10 @@ const struct gd_mail_backend *ctl_backend(struct ctl *ctl);
 void ctl_error(struct ctl *ctl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A header field value on one line: every CRLF of a fold removed
+ * (RFC 5322 2.2.3), in place.  For the auth tools' output. */
+void ctl_unfold(char *s);
+
 /* The sysexits code for a mailbox error. */
 int ctl_exit_code(enum gd_mail_errcode code);
 

@@ -59,6 +59,22 @@ ctl_error(struct ctl *ctl, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* auth-defaults: shared by auth spf and auth dmarc. */
+void
+ctl_unfold(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r != '\0') {
+		if (r[0] == '\r' && r[1] == '\n') {
+			r += 2;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 int
 ctl_exit_code(enum gd_mail_errcode code)
 {

@@ -78,6 +78,11 @@ const char *dmarc_session_auth_results(struct gd_smtp_session *s);
 /* The engine's DNS ops over gd_dns_resolve(); ctx is the gd_loop. */
 extern const struct gd_dmarc_dns_ops dmarc_dns_ops;
 
+/* dmarc-auth.c: a gd_spf_result / gd_dkim_result as DMARC reads it
+ * (none for a value out of range).  The service's auth_from_*. */
+enum gd_dmarc_auth dmarc_auth_from_spf(int result);
+enum gd_dmarc_auth dmarc_auth_from_dkim(int result);
+
 /* dmarc-tool.c: the service's entries for offline tools (1.1). */
 int dmarc_tool_eval_start(struct gd_loop *loop,
     const struct gd_dmarc_input *in, gd_dmarc_done_fn *done, void *arg,

@@ -152,37 +152,18 @@ dmarc_sample(void)
 static enum gd_dmarc_auth
 dmarc_spf_input(struct gd_smtp_session *s)
 {
-	static const enum gd_dmarc_auth map[] = {
-		[GD_SPF_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_SPF_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_SPF_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_SPF_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_SPF_SOFTFAIL] = GD_DMARC_AUTH_SOFTFAIL,
-		[GD_SPF_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_SPF_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
 	const struct gd_spf_outcome *o;
 
 	if (dmarc_mod.spf == NULL ||
-	    (o = dmarc_mod.spf->mail_outcome(s)) == NULL ||
-	    (unsigned)o->result >= GD_N_ELEMENTS(map))
+	    (o = dmarc_mod.spf->mail_outcome(s)) == NULL)
 		return GD_DMARC_AUTH_NONE;
-	return map[o->result];
+	return dmarc_auth_from_spf(o->result);
 }
 
 /* The dkim module's per-signature results (none when not loaded). */
 static void
 dmarc_dkim_input(struct dmarc_txn *t, struct gd_smtp_session *s)
 {
-	static const enum gd_dmarc_auth map[] = {
-		[GD_DKIM_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_DKIM_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_DKIM_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_DKIM_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_DKIM_POLICY] = GD_DMARC_AUTH_POLICY,
-		[GD_DKIM_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_DKIM_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
 	struct gd_dkim_outcome out;
 	size_t i, n = 0;
 
@@ -191,9 +172,7 @@ dmarc_dkim_input(struct dmarc_txn *t, struct gd_smtp_session *s)
 		for (i = 0; i < out.count && n < DMARC_DKIM_MAX; i++) {
 			const struct gd_dkim_sig_result *r = &out.sigs[i];
 
-			if ((unsigned)r->result >= GD_N_ELEMENTS(map))
-				continue;
-			t->dkim[n].result = map[r->result];
+			t->dkim[n].result = dmarc_auth_from_dkim(r->result);
 			t->dkim[n].domain = r->domain;
 			t->dkim[n].selector = r->selector;
 			t->dkim[n].b = r->b_prefix;

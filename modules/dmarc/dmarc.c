@@ -71,6 +71,8 @@ static const struct gd_dmarc_service dmarc_service = {
 	.eval_start_dns = dmarc_tool_eval_start,
 	.authserv_id = dmarc_tool_authserv_id,
 	.message_from_domain = dmarc_from_message,
+	.auth_from_spf = dmarc_auth_from_spf,
+	.auth_from_dkim = dmarc_auth_from_dkim,
 };
 
 static const struct gd_service_decl dmarc_services[] = {

@@ -25,9 +25,10 @@
  * SERVICE CHANGELOG (adding entries is a minor bump; check a newer
  * entry with GD_SERVICE_HAS before calling it):
  *   1.0  2026-12-01  first version.
- *   1.1  2026-12-01  eval_start_dns, authserv_id, message_from_domain:
- *                    the daemon's evaluation for offline tools
- *                    (gumdropctl auth dmarc).
+ *   1.1  2026-12-01  eval_start_dns, authserv_id, message_from_domain,
+ *                    auth_from_spf, auth_from_dkim: the daemon's
+ *                    evaluation for offline tools (gumdropctl auth
+ *                    dmarc).
  */
 #ifndef GUMDROP_DMARC_H
 #define GUMDROP_DMARC_H
@@ -340,6 +341,12 @@ struct gd_dmarc_service {
 	 */
 	const char *(*message_from_domain)(const char *msg, size_t len,
 	    char *buf, size_t size);
+	/* An spf module result (enum gd_spf_result of gumdrop/spf.h) and a
+	 * dkim module signature result (enum gd_dkim_result of
+	 * gumdrop/dkim.h) as the daemon passes them to the engine;
+	 * GD_DMARC_AUTH_NONE for a value out of range.  Any thread. */
+	enum gd_dmarc_auth (*auth_from_spf)(int spf_result);
+	enum gd_dmarc_auth (*auth_from_dkim)(int dkim_result);
 };
 
 #ifdef __cplusplus
