@@ -70,15 +70,16 @@ static char *
 ctl_dmarc_slurp(struct ctl *ctl, size_t *len_r)
 {
 	size_t cap = 65536, n = 0, got;
-	char *buf = malloc(cap + 1);
+	char *buf = gd_xmalloc(cap + 1);
 
-	while (buf != NULL && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+	while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
 		n += got;
-		if (n == cap && (cap >= CTL_DMARC_INPUT_MAX ||
-		    (buf = realloc(buf, (cap *= 2) + 1)) == NULL))
+		if (n == cap && cap >= CTL_DMARC_INPUT_MAX)
 			break;
+		if (n == cap)
+			buf = gd_xrealloc(buf, (cap *= 2) + 1);
 	}
-	if (buf == NULL || n == cap || ferror(stdin)) {
+	if (n == cap || ferror(stdin)) {
 		ctl_error(ctl, "stdin: unreadable or over %u bytes",
 		    CTL_DMARC_INPUT_MAX);
 		free(buf);
