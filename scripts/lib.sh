@@ -150,6 +150,30 @@ gd_build() {
     make -C "$dir" -s -j"$(nproc)" >/dev/null
 }
 
+# ---- auth-defaults (issue 10): the demo domain's DKIM key
+# gd_make_dkim_key DIR DOMAIN SELECTOR GUMDROPCTL [ARG...]: the Ed25519
+# key configs/gumdrop.yaml signs DOMAIN's submitted mail with, made once
+# by `GUMDROPCTL ARG... auth keygen` (never over an existing key: keygen
+# refuses to replace a file) as DIR/DOMAIN.SELECTOR.pem, mode 0600.  The
+# TXT record to publish is printed then and kept, in master-file form,
+# in DIR/DOMAIN.SELECTOR.txt; DIR/DOMAIN.zone holds it too, ready for
+# `dns: zone-files` or `gumdropctl auth dkim-verify --zone`.
+gd_make_dkim_key() {
+    local dir=$1 domain=$2 sel=$3
+    shift 3
+    local key="$dir/$domain.$sel.pem" txt="$dir/$domain.$sel.txt" rec
+    [ -f "$key" ] && return 0
+    mkdir -p "$dir"
+    gd_say "making the DKIM key of $domain (Ed25519, selector $sel): $key"
+    rec=$("$@" auth keygen -a ed25519-sha256 --out "$key") || return 1
+    printf '%s._domainkey.%s. 3600 IN TXT "%s"\n' "$sel" "$domain" \
+        "$rec" > "$txt"
+    cat "$txt" >> "$dir/$domain.zone"
+    gd_say "publish this record in $domain's DNS zone (kept in $txt):"
+    cat "$txt" >&2
+}
+# ---- end auth-defaults
+
 # gd_make_cert DIR: a self-signed certificate for localhost, made once.
 gd_make_cert() {
     local dir=$1

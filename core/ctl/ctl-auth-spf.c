@@ -44,22 +44,6 @@ const struct ctl_command ctl_auth_spf_commands[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
 
-/* A header field value on one line: folding (CRLF SP) undone. */
-static void
-ctl_spf_unfold(char *s)
-{
-	char *r = s, *w = s;
-
-	while (*r != '\0') {
-		if (r[0] == '\r' && r[1] == '\n') {
-			r += 2;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
-
 static void
 ctl_spf_print(struct ctl_spf *cs, const struct gd_spf_outcome *o)
 {
@@ -67,7 +51,7 @@ ctl_spf_print(struct ctl_spf *cs, const struct gd_spf_outcome *o)
 
 	printf("%s\n", cs->spf->result_str(o->result));
 	cs->spf->received_spf(o, field, sizeof(field));
-	ctl_spf_unfold(field);
+	ctl_unfold(field);
 	printf("Received-SPF: %s\n", field);
 	printf("Authentication-Results: %s; spf=%s ", o->receiver != NULL ?
 	    o->receiver : "localhost", cs->spf->result_str(o->result));

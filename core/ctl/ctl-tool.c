@@ -54,7 +54,10 @@ static int ctl_tool_dns_yaml(const struct ctl_tool_options *o,
 static int ctl_tool_dns_root(struct ctl_tool *tool,
     const struct ctl_tool_options *o,
     const struct gd_config_node **root_r);
-static int ctl_tool_modules(struct ctl_tool *tool, const char *module);
+static int ctl_tool_load_yaml(const char *const *modules,
+    struct ctl_text *t);
+static int ctl_tool_modules(struct ctl_tool *tool,
+    const char *const *modules);
 static void ctl_tool_invoke(void *arg);
 
 int
@@ -189,27 +192,50 @@ ctl_tool_dns_root(struct ctl_tool *tool, const struct ctl_tool_options *o,
 	return 0;
 }
 
-/* -c CONFIG as gumdropd reads it, or only `module`. */
+/* The made-up modules.load of a run without -c: smtp first (the auth
+ * modules hook smtp.* points and use its service; no listener), then
+ * the named ones.  -1 for a name with control characters. */
 static int
-ctl_tool_modules(struct ctl_tool *tool, const char *module)
+ctl_tool_load_yaml(const char *const *modules, struct ctl_text *t)
+{
+	const char *const *m;
+	const char *sep = "";
+	int r = 0;
+
+	ctl_text_add(t, "modules:\n  load: [");
+	for (m = modules; *m != NULL; m++)
+		if (strcmp(*m, "smtp") != 0) {
+			ctl_text_add(t, "smtp");
+			sep = ", ";
+			break;
+		}
+	for (m = modules; *m != NULL; m++) {
+		ctl_text_add(t, sep);
+		r |= ctl_text_quote(t, *m);
+		sep = ", ";
+	}
+	ctl_text_add(t, "]\n");
+	return r;
+}
+
+/* -c CONFIG as gumdropd reads it, or only `modules`. */
+static int
+ctl_tool_modules(struct ctl_tool *tool, const char *const *modules)
 {
 	struct ctl *ctl = tool->ctl;
 	struct ctl_text t = { NULL, 0 };
+	const char *const *m;
 	char *error = NULL;
 	int r;
 
 	if (ctl->config_given)
 		r = gd_daemon_tool_start(ctl->config_path, ctl->module_dir,
 		    &ctl->root, &error);
-	else {
-		ctl_text_add(&t, "modules:\n  load: [");
-		/* spf (issue 10): the auth modules hook smtp.* points and
-		 * use its service, so smtp (no listener) comes first. */
-		if (module != NULL && strcmp(module, "smtp") != 0)
-			ctl_text_add(&t, "smtp, ");
-		if (module != NULL && ctl_text_quote(&t, module) < 0)
-			module = NULL;
-		ctl_text_add(&t, "]\n");
+	else if (ctl_tool_load_yaml(modules, &t) < 0) {
+		free(t.s);
+		ctl_error(ctl, "control characters in a module name");
+		return EX_USAGE;
+	} else {
 		r = gd_daemon_tool_start_text("(no configuration)", t.s,
 		    ctl->module_dir, &ctl->root, &error);
 		free(t.s);
@@ -220,17 +246,27 @@ ctl_tool_modules(struct ctl_tool *tool, const char *module)
 		return EX_CONFIG;
 	}
 	tool->modules_loaded = true;
-	if (module != NULL && !gd_daemon_tool_module_loaded(module)) {
-		ctl_error(ctl, "%s does not load the module '%s' "
-		    "(modules.load)", ctl->config_path, module);
-		return EX_CONFIG;
-	}
+	for (m = modules; *m != NULL; m++)
+		if (!gd_daemon_tool_module_loaded(*m)) {
+			ctl_error(ctl, "%s does not load the module '%s' "
+			    "(modules.load)", ctl->config_path, *m);
+			return EX_CONFIG;
+		}
 	return 0;
 }
 
 int
 ctl_tool_open(struct ctl *ctl, const struct ctl_tool_options *o,
     const char *module, struct ctl_tool **tool_r)
+{
+	const char *modules[2] = { module, NULL };
+
+	return ctl_tool_open_list(ctl, o, modules, tool_r);
+}
+
+int
+ctl_tool_open_list(struct ctl *ctl, const struct ctl_tool_options *o,
+    const char *const *modules, struct ctl_tool **tool_r)
 {
 	const struct gd_config_node *dns_root = NULL;
 	struct ctl_tool *tool = gd_xcalloc(1, sizeof(*tool));
@@ -242,7 +278,7 @@ ctl_tool_open(struct ctl *ctl, const struct ctl_tool_options *o,
 	    CTL_TOOL_DEFAULT_TIMEOUT_MS;
 	pthread_mutex_init(&tool->mu, NULL);
 	pthread_cond_init(&tool->cv, NULL);
-	if ((ret = ctl_tool_modules(tool, module)) != 0 ||
+	if ((ret = ctl_tool_modules(tool, modules)) != 0 ||
 	    (ret = ctl_tool_dns_root(tool, o, &dns_root)) != 0) {
 		ctl_tool_close(&tool);
 		return ret;

@@ -51,6 +51,9 @@ extern const struct ctl_command ctl_dns_commands[];
 /* spf: `auth spf` (ctl-auth-spf.c; runs on the ctl_tool frame). */
 extern const struct ctl_command ctl_auth_spf_commands[];
 extern const struct ctl_command ctl_auth_dkim_commands[];
+/* auth-defaults: `auth dmarc` (ctl-auth-dmarc.c; spf, dkim and dmarc on
+ * the ctl_tool frame). */
+extern const struct ctl_command ctl_auth_dmarc_commands[];
 
 /* The storage backend (-s, or the first loaded module that provides one);
  * NULL after printing why. */
@@ -59,6 +62,10 @@ const struct gd_mail_backend *ctl_backend(struct ctl *ctl);
 /* Print "gumdropctl: " and the message to stderr. */
 void ctl_error(struct ctl *ctl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A header field value on one line: every CRLF of a fold removed
+ * (RFC 5322 2.2.3), in place.  For the auth tools' output. */
+void ctl_unfold(char *s);
 
 /* The sysexits code for a mailbox error. */
 int ctl_exit_code(enum gd_mail_errcode code);
@@ -172,6 +179,14 @@ int ctl_tool_option(struct ctl *ctl, struct ctl_tool_options *o, int c,
  */
 int ctl_tool_open(struct ctl *ctl, const struct ctl_tool_options *o,
     const char *module, struct ctl_tool **tool_r);
+
+/*
+ * ctl_tool_open() for several modules: `modules` is a NULL-terminated
+ * list (e.g. { "spf", "dkim", "dmarc", NULL }), loaded in that order
+ * after smtp without -c; with -c every one of them must be loaded.
+ */
+int ctl_tool_open_list(struct ctl *ctl, const struct ctl_tool_options *o,
+    const char *const *modules, struct ctl_tool **tool_r);
 
 /*
  * Run start(tool, arg) on the worker loop and wait until it, or the

@@ -27,6 +27,8 @@ static const struct ctl_command *const ctl_tables[] = {
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
 	ctl_auth_dkim_commands,
+	/* auth-defaults: gumdropctl auth dmarc (the ctl_tool frame) */
+	ctl_auth_dmarc_commands,
 };
 
 /*
@@ -41,6 +43,8 @@ static const struct ctl_command *const ctl_no_config_tables[] = {
 	/* spf: gumdropctl auth spf (the ctl_tool frame) */
 	ctl_auth_spf_commands,
 	ctl_auth_dkim_commands,
+	/* auth-defaults: gumdropctl auth dmarc (the ctl_tool frame) */
+	ctl_auth_dmarc_commands,
 };
 
 void
@@ -53,6 +57,22 @@ ctl_error(struct ctl *ctl, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* auth-defaults: shared by auth spf and auth dmarc. */
+void
+ctl_unfold(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r != '\0') {
+		if (r[0] == '\r' && r[1] == '\n') {
+			r += 2;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
 }
 
 int

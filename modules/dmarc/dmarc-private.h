@@ -44,6 +44,25 @@ struct dmarc_module {
 
 extern struct dmarc_module dmarc_mod;
 
+/* The From fields of one message, as dmarc-from.c collects them. */
+struct dmarc_from {
+	unsigned fields;		/* From: fields seen */
+	bool several;			/* addresses of several domains */
+	bool bad;			/* an address without a domain */
+	char domain[DMARC_NAME_MAX];	/* the first address's domain */
+};
+
+/* dmarc-from.c: one From field's addresses into `f`. */
+void dmarc_from_add(struct dmarc_from *f, const struct gd_msg_address *a);
+/* The domain DMARC evaluates, or NULL when the From fields do not name
+ * exactly one (no From, several fields, several domains, a bad
+ * address): the evaluation is then a permerror. */
+const char *dmarc_from_domain(const struct dmarc_from *f);
+/* The same for a message (its header block) in memory: the domain in
+ * `buf`, or NULL.  The service's message_from_domain. */
+const char *dmarc_from_message(const char *msg, size_t len, char *buf,
+    size_t size);
+
 /* dmarc-config.c: parse the `dmarc:` map into cfg.  0 or -1. */
 int dmarc_config_parse(const struct gd_config_node *node,
     struct dmarc_config *cfg, const char **error_r);
@@ -56,6 +75,19 @@ gd_hook_fn dmarc_disconnect_hook;
 const struct gd_dmarc_outcome *dmarc_session_outcome(
     struct gd_smtp_session *s);
 const char *dmarc_session_auth_results(struct gd_smtp_session *s);
+/* The engine's DNS ops over gd_dns_resolve(); ctx is the gd_loop. */
+extern const struct gd_dmarc_dns_ops dmarc_dns_ops;
+
+/* dmarc-auth.c: a gd_spf_result / gd_dkim_result as DMARC reads it
+ * (none for a value out of range).  The service's auth_from_*. */
+enum gd_dmarc_auth dmarc_auth_from_spf(int result);
+enum gd_dmarc_auth dmarc_auth_from_dkim(int result);
+
+/* dmarc-tool.c: the service's entries for offline tools (1.1). */
+int dmarc_tool_eval_start(struct gd_loop *loop,
+    const struct gd_dmarc_input *in, gd_dmarc_done_fn *done, void *arg,
+    struct gd_dmarc_eval **ev_r);
+const char *dmarc_tool_authserv_id(void);
 
 /*
  * dmarc-store.c: append the per-message line of the aggregate report

@@ -19,10 +19,7 @@
 /* The transaction's state (one per connection, reset per transaction). */
 struct dmarc_txn {
 	bool subscribed;
-	unsigned from_fields;		/* From: fields seen */
-	bool from_several;		/* addresses of several domains */
-	bool from_bad;			/* an address without a domain */
-	char from[DMARC_NAME_MAX];	/* the first address's domain */
+	struct dmarc_from from;		/* RFC5322.From (dmarc-from.c) */
 	struct gd_dmarc_input in;
 	struct gd_dmarc_eval *ev;
 	struct gd_hook_pending *pending;
@@ -55,7 +52,7 @@ dmarc_dns_cancel(void *ctx, void *query)
 	gd_dns_cancel(&q);
 }
 
-static const struct gd_dmarc_dns_ops dmarc_dns_ops = {
+const struct gd_dmarc_dns_ops dmarc_dns_ops = {
 	dmarc_dns_resolve, dmarc_dns_cancel,
 };
 
@@ -86,54 +83,18 @@ dmarc_txn_clear(struct dmarc_txn *t)
 /* ---- the From domain ---------------------------------------------------- */
 
 static void
-dmarc_from_list(struct dmarc_txn *t, const struct gd_msg_address *a)
-{
-	for (; a != NULL; a = a->next) {
-		if ((a->flags & (GD_MSG_ADDR_GROUP_START |
-		    GD_MSG_ADDR_GROUP_END)) != 0)
-			continue;
-		if (a->domain == NULL || (a->flags & GD_MSG_ADDR_INVALID) ||
-		    strlen(a->domain) >= sizeof(t->from)) {
-			t->from_bad = true;
-			continue;
-		}
-		if (t->from[0] == '\0')
-			(void)snprintf(t->from, sizeof(t->from), "%s",
-			    a->domain);
-		else if (strcasecmp(t->from, a->domain) != 0)
-			t->from_several = true;
-	}
-}
-
-static void
 dmarc_header_addresses(void *ctx, const char *name,
     const struct gd_msg_address *list)
 {
 	struct dmarc_txn *t = ctx;
 
-	if (strcasecmp(name, "From") != 0)
-		return;
-	t->from_fields++;
-	dmarc_from_list(t, list);
+	if (strcasecmp(name, "From") == 0)
+		dmarc_from_add(&t->from, list);
 }
 
 static const struct gd_smtp_header_handler dmarc_header_handler = {
 	.addresses = dmarc_header_addresses,
 };
-
-/*
- * RFC 7489 6.6.1 / RFC 9989 4.4: exactly one From field whose
- * addresses share one domain; anything else cannot be evaluated
- * (PERMERROR, no DNS).
- */
-static const char *
-dmarc_from_domain(const struct dmarc_txn *t)
-{
-	if (t->from_fields != 1 || t->from_several || t->from_bad ||
-	    t->from[0] == '\0')
-		return NULL;
-	return t->from;
-}
 
 /* ---- handlers ------------------------------------------------------------ */
 
@@ -191,37 +152,18 @@ dmarc_sample(void)
 static enum gd_dmarc_auth
 dmarc_spf_input(struct gd_smtp_session *s)
 {
-	static const enum gd_dmarc_auth map[] = {
-		[GD_SPF_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_SPF_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_SPF_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_SPF_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_SPF_SOFTFAIL] = GD_DMARC_AUTH_SOFTFAIL,
-		[GD_SPF_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_SPF_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
 	const struct gd_spf_outcome *o;
 
 	if (dmarc_mod.spf == NULL ||
-	    (o = dmarc_mod.spf->mail_outcome(s)) == NULL ||
-	    (unsigned)o->result >= GD_N_ELEMENTS(map))
+	    (o = dmarc_mod.spf->mail_outcome(s)) == NULL)
 		return GD_DMARC_AUTH_NONE;
-	return map[o->result];
+	return dmarc_auth_from_spf(o->result);
 }
 
 /* The dkim module's per-signature results (none when not loaded). */
 static void
 dmarc_dkim_input(struct dmarc_txn *t, struct gd_smtp_session *s)
 {
-	static const enum gd_dmarc_auth map[] = {
-		[GD_DKIM_NONE] = GD_DMARC_AUTH_NONE,
-		[GD_DKIM_PASS] = GD_DMARC_AUTH_PASS,
-		[GD_DKIM_FAIL] = GD_DMARC_AUTH_FAIL,
-		[GD_DKIM_NEUTRAL] = GD_DMARC_AUTH_NEUTRAL,
-		[GD_DKIM_POLICY] = GD_DMARC_AUTH_POLICY,
-		[GD_DKIM_TEMPERROR] = GD_DMARC_AUTH_TEMPERROR,
-		[GD_DKIM_PERMERROR] = GD_DMARC_AUTH_PERMERROR,
-	};
 	struct gd_dkim_outcome out;
 	size_t i, n = 0;
 
@@ -230,9 +172,7 @@ dmarc_dkim_input(struct dmarc_txn *t, struct gd_smtp_session *s)
 		for (i = 0; i < out.count && n < DMARC_DKIM_MAX; i++) {
 			const struct gd_dkim_sig_result *r = &out.sigs[i];
 
-			if ((unsigned)r->result >= GD_N_ELEMENTS(map))
-				continue;
-			t->dkim[n].result = map[r->result];
+			t->dkim[n].result = dmarc_auth_from_dkim(r->result);
 			t->dkim[n].domain = r->domain;
 			t->dkim[n].selector = r->selector;
 			t->dkim[n].b = r->b_prefix;
@@ -248,7 +188,7 @@ dmarc_input_fill(struct dmarc_txn *t, struct gd_smtp_session *s)
 	const struct gd_smtp_mail *mail = dmarc_mod.smtp->mail(s);
 
 	memset(&t->in, 0, sizeof(t->in));
-	t->in.from_domain = dmarc_from_domain(t);
+	t->in.from_domain = dmarc_from_domain(&t->from);
 	t->in.client_ip = dmarc_mod.smtp->client_ip(s);
 	t->in.helo = dmarc_mod.smtp->helo(s);
 	t->in.mail_from_domain = mail != NULL ? mail->domain : NULL;

@@ -68,6 +68,11 @@ static const struct gd_dmarc_service dmarc_service = {
 	.auth_results = dmarc_auth_results,
 	.outcome = dmarc_session_outcome,
 	.transaction_auth_results = dmarc_session_auth_results,
+	.eval_start_dns = dmarc_tool_eval_start,
+	.authserv_id = dmarc_tool_authserv_id,
+	.message_from_domain = dmarc_from_message,
+	.auth_from_spf = dmarc_auth_from_spf,
+	.auth_from_dkim = dmarc_auth_from_dkim,
 };
 
 static const struct gd_service_decl dmarc_services[] = {
@@ -79,7 +84,7 @@ static const struct gd_service_decl dmarc_services[] = {
 GD_MODULE_EXPORT = {
 	GD_MODULE_HEAD,
 	.name = "dmarc",
-	.version = "1.0.0",
+	.version = "1.1.0",
 	.description = "DMARC policy and Authentication-Results",
 	.license = "MIT",
 	.deps = dmarc_deps,

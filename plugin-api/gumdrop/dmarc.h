@@ -21,6 +21,14 @@
  * gd_dmarc_dns_ops (start a query, cancel it) whose answers use dns.h's
  * struct gd_dns_result, so the daemon maps the ops to gd_dns_resolve()
  * and a test or a tool answers from a table.
+ *
+ * SERVICE CHANGELOG (adding entries is a minor bump; check a newer
+ * entry with GD_SERVICE_HAS before calling it):
+ *   1.0  2026-12-01  first version.
+ *   1.1  2026-12-01  eval_start_dns, authserv_id, message_from_domain,
+ *                    auth_from_spf, auth_from_dkim: the daemon's
+ *                    evaluation for offline tools (gumdropctl auth
+ *                    dmarc).
  */
 #ifndef GUMDROP_DMARC_H
 #define GUMDROP_DMARC_H
@@ -35,11 +43,12 @@
 extern "C" {
 #endif
 
+struct gd_loop;
 struct gd_smtp_session;
 
 #define GD_DMARC_SERVICE	"dmarc"
 #define GD_DMARC_SERVICE_MAJOR	1
-#define GD_DMARC_SERVICE_MINOR	0
+#define GD_DMARC_SERVICE_MINOR	1
 
 /* ---- results and policies --------------------------------------------- */
 
@@ -305,6 +314,39 @@ struct gd_dmarc_service {
 	/* The Authentication-Results value built for the transaction (as
 	 * auth_results()), or NULL; same lifetime as outcome(). */
 	const char *(*transaction_auth_results)(struct gd_smtp_session *s);
+
+	/* ---- 1.1: for offline tools -------------------------------------- */
+
+	/*
+	 * eval_start() as the daemon runs it: the configured `method` and
+	 * the module's DNS ops over gd_dns_resolve() on `loop` (a worker
+	 * loop with the core's resolver; that loop's thread).  Returns
+	 * and calls `done` as eval_start().
+	 */
+	int (*eval_start_dns)(struct gd_loop *loop,
+	    const struct gd_dmarc_input *in, gd_dmarc_done_fn *done,
+	    void *arg, struct gd_dmarc_eval **ev_r);
+	/* The configured authserv-id (`dmarc: authserv-id`, else the host
+	 * name): the one the daemon's field carries.  Static until the
+	 * module is unloaded. */
+	const char *(*authserv_id)(void);
+	/*
+	 * The RFC5322.From domain of a message held in memory (its header
+	 * block is read, up to the empty line), chosen as the daemon
+	 * chooses it: exactly one From field whose addresses all have one
+	 * domain.  Written to `buf`; returns buf, or NULL when there is no
+	 * such domain (no From, several From fields, several domains, an
+	 * address without a domain) or it does not fit: evaluate with
+	 * from_domain NULL (permerror).  Any thread.
+	 */
+	const char *(*message_from_domain)(const char *msg, size_t len,
+	    char *buf, size_t size);
+	/* An spf module result (enum gd_spf_result of gumdrop/spf.h) and a
+	 * dkim module signature result (enum gd_dkim_result of
+	 * gumdrop/dkim.h) as the daemon passes them to the engine;
+	 * GD_DMARC_AUTH_NONE for a value out of range.  Any thread. */
+	enum gd_dmarc_auth (*auth_from_spf)(int spf_result);
+	enum gd_dmarc_auth (*auth_from_dkim)(int dkim_result);
 };
 
 #ifdef __cplusplus

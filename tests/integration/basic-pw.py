@@ -4,7 +4,9 @@ Every scheme `gumdropctl pw` writes that Dovecot knows is verified by
 `doveadm pw -t` (dovecot-core), with the right and a wrong password; the
 password is read from -p, from a pipe, and from a terminal (a pty: asked
 twice, not echoed, a mismatch refused).  Then configs/gumdrop.yaml with
-configs/users accepts the demo user through `gumdropctl auth test`.
+configs/users accepts the demo user through `gumdropctl auth test` (run
+from a temporary folder with the DKIM key scripts/run makes on first
+run, which the shipped file names).
 Needs no daemon; every call is bounded in time.
 """
 import os
@@ -12,6 +14,7 @@ import pty
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 
 from gdtest import GUMDROPCTL, MODULES, SRCDIR, TIMEOUT, check, finish
@@ -124,11 +127,25 @@ check(status == 65 and out == "", "terminal: a mismatch is refused")
 # The shipped configuration: demo / demo through realm-file.
 
 
+# It names files under build/run/ that scripts/run makes on first run
+# (the DKIM signing key): run it from a temporary folder holding
+# configs/users and that key, made by the same step.
+top = tempfile.mkdtemp(prefix="gdtest-pw-")
+os.makedirs(os.path.join(top, "configs"))
+shutil.copy(os.path.join(SRCDIR, "configs", "users"),
+            os.path.join(top, "configs", "users"))
+key = subprocess.run(["bash", "-c", '. "$0/scripts/lib.sh" && '
+                      'gd_make_dkim_key build/run/dkim example.test ed2026 '
+                      '"$1" -m "$2"', SRCDIR, GUMDROPCTL, MODULES],
+                     cwd=top, capture_output=True, text=True, timeout=TIMEOUT)
+check(key.returncode == 0, "the first-run DKIM key: %s" % key.stderr)
+
+
 def auth_test(user, password):
-    return subprocess.run([GUMDROPCTL, "-c", "configs/gumdrop.yaml", "-m",
-                           MODULES, "auth", "test", "-r", "file", user,
-                           password], cwd=SRCDIR, capture_output=True,
-                          text=True, timeout=TIMEOUT)
+    return subprocess.run([GUMDROPCTL, "-c", os.path.join(
+        SRCDIR, "configs", "gumdrop.yaml"), "-m", MODULES, "auth", "test",
+        "-r", "file", user, password], cwd=top, capture_output=True,
+        text=True, timeout=TIMEOUT)
 
 
 r = auth_test("demo", "demo")
@@ -143,4 +160,5 @@ check(len(demo) == 1 and demo[0].startswith("demo:{SCRAM-SHA-256}"),
       "configs/users: demo is a SCRAM-SHA-256 entry")
 check(doveadm_ok(demo[0].split(":", 1)[1].strip(), "demo"),
       "configs/users: doveadm verifies demo's entry")
+shutil.rmtree(top, ignore_errors=True)
 finish()

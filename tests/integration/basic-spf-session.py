@@ -8,10 +8,9 @@ per check.  Clients connect from 127.0.0.11 (allowed) and 127.0.0.12
 import email
 import mailbox
 import os
-import socket
 
 from gdtest import Daemon, check, finish, free_port
-from smtplib_util import Raw
+from smtplib_util import connect_from
 
 ZONE = r"""$ORIGIN test.
 $TTL 300
@@ -48,12 +47,7 @@ d.start()
 
 
 def session(source):
-    sock = socket.socket()
-    sock.bind((source, 0))
-    sock.settimeout(20)
-    sock.connect(("127.0.0.1", mx))
-    c = Raw(sock)
-    code, _ = c.reply()
+    c, code = connect_from(source, mx)
     check(code == 220, "greeting from %s" % source)
     code, _ = c.cmd("EHLO helo.test")
     check(code == 250, "EHLO from %s" % source)
@@ -106,12 +100,7 @@ with open(d.config, "w") as f:
 d.lines.clear()		# start() waits for a new daemon.ready line
 d.start()
 for source, want in (("127.0.0.11", 250), ("127.0.0.12", 550)):
-    sock = socket.socket()
-    sock.bind((source, 0))
-    sock.settimeout(20)
-    sock.connect(("127.0.0.1", mx))
-    c = Raw(sock)
-    c.reply()
+    c, _ = connect_from(source, mx)
     code, text = c.cmd("EHLO helo.test")
     check(code == want, "helo-check from %s: EHLO helo.test gets %d (%d %s)"
           % (source, want, code, " ".join(text)))

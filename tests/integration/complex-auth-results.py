@@ -13,11 +13,10 @@ two aligned DKIM signatures.
 import email
 import mailbox
 import os
-import socket
 
 from gdtest import Daemon, check, finish, free_port
 from rfc8463 import ED as DKIM_ED, MSG as RFC8463, RSA as DKIM_RSA
-from smtplib_util import Raw
+from smtplib_util import connect_from
 
 ZONE = r"""$ORIGIN test.
 $TTL 300
@@ -70,12 +69,7 @@ MESSAGE = ("Authentication-Results: mx.test; dmarc=pass header.from=x\r\n"
 
 
 def send(source, domain="example.test", text=None):
-    sock = socket.socket()
-    sock.bind((source, 0))
-    sock.settimeout(20)
-    sock.connect(("127.0.0.1", mx))
-    c = Raw(sock)
-    c.reply()
+    c, _ = connect_from(source, mx)
     c.cmd("EHLO client.test")
     check(c.cmd("MAIL FROM:<bounce@%s>" % domain)[0] == 250, "MAIL")
     check(c.cmd("RCPT TO:<demo@localhost>")[0] == 250, "RCPT")

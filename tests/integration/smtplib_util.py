@@ -41,6 +41,18 @@ def connect(port, greeting=True):
     return c
 
 
+def connect_from(source, port, timeout=20):
+    """Raw to 127.0.0.1:PORT from the loopback address SOURCE (the client
+    address the server sees, for SPF and DMARC tests), the greeting read:
+    (client, greeting code)."""
+    sock = socket.socket()
+    sock.bind((source, 0))
+    sock.settimeout(timeout)
+    sock.connect(("127.0.0.1", port))
+    c = Raw(sock)
+    return c, c.reply()[0]
+
+
 def fixture_modules():
     return module_dir_with_fixtures("smtp-test")
 
