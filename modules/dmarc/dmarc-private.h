@@ -14,6 +14,7 @@
 #include <gumdrop/spf.h>
 
 #include "dmarc-engine.h"
+#include "dmarc-report.h"
 
 /* Longest Authentication-Results value built. */
 #define DMARC_AR_MAX	4096
@@ -31,6 +32,11 @@ struct dmarc_config {
 	bool temperror_tempfail;
 	const char *spool;		/* reports.spool, or NULL */
 	uint64_t interval_ms;		/* reports.interval */
+	const char *org_name;		/* reports.org-name */
+	const char *email;		/* reports.email */
+	const char *receiver;		/* the domain of email */
+	enum dmarc_report_format format;	/* reports.format */
+	char default_email[DMARC_NAME_MAX + 16];
 	char host[DMARC_NAME_MAX];
 };
 
@@ -66,5 +72,13 @@ const char *dmarc_session_auth_results(struct gd_smtp_session *s);
 int dmarc_store_record(const struct dmarc_config *cfg, time_t now,
     const char *client_ip, const struct gd_dmarc_input *in,
     const struct gd_dmarc_outcome *o, const char **error_r);
+
+/*
+ * dmarc-reporter.c: on worker loop 0, a timer at each period end (and
+ * once at start-up) that builds the closed periods' aggregate reports on
+ * a pool thread (gd_work_submit); nothing without reports.spool.
+ */
+int dmarc_reporter_start(struct gd_loop *loop, const struct dmarc_config *cfg);
+void dmarc_reporter_stop(struct gd_loop *loop);
 
 #endif /* DMARC_PRIVATE_H */
