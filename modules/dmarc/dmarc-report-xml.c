@@ -149,7 +149,8 @@ dmarc_xml_row(struct dmarc_buf *b, const struct dmarc_report_conf *c,
 	char num[32], ip[48];
 
 	dmarc_xml_raw(b, "    <row>\n");
-	dmarc_xml_elem(b, "      ", "source_ip", dmarc_xml_ip(r->f[DMARC_REC_IP],
+	dmarc_xml_elem(b, "      ", "source_ip",
+	    dmarc_xml_ip(r->f[DMARC_REC_IP],
 	    c->format == DMARC_REPORT_RFC7489, ip, sizeof(ip)));
 	(void)snprintf(num, sizeof(num), "%u", r->count);
 	dmarc_xml_elem(b, "      ", "count", num);

@@ -298,7 +298,8 @@ dmarc_report_run(const struct dmarc_report_conf *c, time_t now,
 		return 1;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.' && dmarc_report_closed(e->d_name, now) &&
+		if (e->d_name[0] != '.' &&
+		    dmarc_report_closed(e->d_name, now) &&
 		    dmarc_report_build(c, e->d_name, st, &error) != 0) {
 			failed++;
 			*error_r = error;
