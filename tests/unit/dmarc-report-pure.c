@@ -7,3 +7,4 @@
 #include "../../modules/dmarc/dmarc-report-xml.c"
 #include "../../modules/dmarc/dmarc-report-file.c"
 #include "../../modules/dmarc/dmarc-report.c"
+#include "../../modules/dmarc/dmarc-failure.c"
