@@ -28,6 +28,8 @@ static const struct gd_config_key dmarc_report_keys[] = {
 	    "report_metadata email (its domain names the report files)" },
 	{ "format", GD_CONFIG_KEY_STRING, "rfc9990", 0, 0,
 	    "rfc9990, or rfc7489 (Appendix C schema)" },
+	{ "failure-per-hour", GD_CONFIG_KEY_INT, "100", 0, 100000,
+	    "failure reports (ruf=) written per hour at most; 0: none" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -38,6 +40,7 @@ dmarc_config_report_meta(const struct gd_config_node *r,
 {
 	static const char *const formats[] = { "rfc9990", "rfc7489", NULL };
 	const char *at;
+	int64_t n;
 	int f;
 
 	(void)snprintf(cfg->default_email, sizeof(cfg->default_email),
@@ -57,6 +60,10 @@ dmarc_config_report_meta(const struct gd_config_node *r,
 		return -1;
 	}
 	cfg->receiver = at + 1;
+	if (gd_config_get_int(r, "failure-per-hour", 100, 0, 100000, &n,
+	    error_r) != 0)
+		return -1;
+	cfg->failure_per_hour = (unsigned)n;
 	return 0;
 }
 

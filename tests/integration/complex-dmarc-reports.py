@@ -5,8 +5,12 @@ period's report on a pool thread: SPOOL/out/RECEIVER!DOMAIN!BEGIN!END!
 ID.xml.gz (gzip) that xmllint validates against the RFC 9990 schema of
 tests/data/dmarc, with one record per source and the messages counted,
 and its .json envelope listing the rua= URIs; the .rec is removed.  A
-domain without rua= gets nothing.  xmllint (Debian libxml2-utils) is
+domain without rua= gets nothing.  With fo=1 and ruf= each failing
+message also gets an RFC 6591 failure report (.eml, parsed back with
+Python's email package), at most reports.failure-per-hour of them.  xmllint (Debian libxml2-utils) is
 required: the test fails without it."""
+import email
+import email.policy
 import glob
 import gzip
 import json
@@ -21,7 +25,7 @@ from smtplib_util import Raw, fixture_modules
 SCHEMA = os.path.join(SRCDIR, "tests", "data", "dmarc", "rfc9990.xsd")
 LOCAL = [
     '_dmarc.rep.test. TXT "v=DMARC1; p=none; fo=1; '
-    'rua=mailto:agg@rep.test,mailto:copy@rep.test"',
+    'rua=mailto:agg@rep.test,mailto:copy@rep.test; ruf=mailto:ruf@rep.test"',
     '_dmarc.norua.test. TXT "v=DMARC1; p=none"',
 ]
 
@@ -48,6 +52,7 @@ dmarc:
     interval: 2s
     org-name: Gumdrop Test & Co
     email: dmarc-reports@reports.mx.test
+    failure-per-hour: 2
 listeners:
   - {{name: mx, address: "127.0.0.1:{port}", protocol: smtp}}
 """
@@ -71,12 +76,12 @@ def wait_reports(out, n, deadline):
     """The .json envelopes (written last) once n are there, or at the
     deadline whatever there is."""
     while time.time() < deadline:
-        found = glob.glob(os.path.join(out, "*.json"))
+        found = glob.glob(os.path.join(out, "reports.mx.test!*.json"))
         if len(found) >= n and not glob.glob(os.path.join(
                 os.path.dirname(out), "rep.test!*.rec")):
             return found
         time.sleep(0.2)
-    return glob.glob(os.path.join(out, "*.json"))
+    return glob.glob(os.path.join(out, "reports.mx.test!*.json"))
 
 
 check(shutil.which("xmllint") is not None,
@@ -125,5 +130,44 @@ check(not glob.glob(os.path.join(spool, "*.rec")),
 check(not glob.glob(os.path.join(spool, "out", "*norua*")),
       "nothing for a policy without rua=")
 check(d.wait_log("event=dmarc.report"), "the build is logged")
+
+# Failure reports: fo=1 and ruf=, at most 2 per hour: two of the three
+# rep.test messages get one, parsed back with Python's email package.
+emls = sorted(glob.glob(os.path.join(spool, "out", "failure!rep.test!*.eml")))
+check(len(emls) == 2, "two failure reports (rate limit 2/h): %s" % emls)
+check(d.wait_log("reason=rate-limited"), "the third is rate-limited")
+for path in emls:
+    msg = email.message_from_binary_file(open(path, "rb"),
+                                         policy=email.policy.default)
+    check(msg.get_content_type() == "multipart/report" and
+          msg.get_param("report-type") == "feedback-report",
+          "multipart/report; report-type=feedback-report")
+    check(msg["To"] == "ruf@rep.test" and
+          msg["From"] == "dmarc-reports@reports.mx.test",
+          "From and To: %s %s" % (msg["From"], msg["To"]))
+    parts = list(msg.iter_parts())
+    check([p.get_content_type() for p in parts] ==
+          ["text/plain", "message/feedback-report", "text/rfc822-headers"],
+          "three parts: %s" % [p.get_content_type() for p in parts])
+    fb = parts[1].get_payload()
+    fb = fb[0] if isinstance(fb, list) else \
+        email.message_from_string(str(fb))
+    check(fb["Feedback-Type"] == "auth-failure" and fb["Version"] == "1"
+          and fb["Auth-Failure"] == "dmarc", "feedback fields")
+    check(fb["Source-IP"] == "127.0.0.1" and
+          fb["Reported-Domain"] == "rep.test" and
+          fb["Original-Mail-From"] == "<bounce@elsewhere.example>",
+          "source, domain, envelope sender")
+    check("dmarc=fail" in (fb["Authentication-Results"] or ""),
+          "Authentication-Results: %s" % fb["Authentication-Results"])
+    check(fb["Arrival-Date"] is not None and fb["User-Agent"] is not None,
+          "Arrival-Date and User-Agent")
+    headers = parts[2].get_payload()
+    headers = headers if isinstance(headers, str) else str(headers[0])
+    check("Subject: hi" in headers and "someone@rep.test" in headers,
+          "the original header: %r" % headers[:200])
+    env = json.load(open(path[:-4] + ".json"))
+    check(env.get("ruf") == ["mailto:ruf@rep.test"],
+          "failure envelope ruf list: %s" % env)
 check(d.stop() == 0, "daemon exits cleanly")
 finish()
