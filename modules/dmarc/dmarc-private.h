@@ -14,6 +14,7 @@
 #include <gumdrop/spf.h>
 
 #include "dmarc-engine.h"
+#include "dmarc-report.h"
 
 /* Longest Authentication-Results value built. */
 #define DMARC_AR_MAX	4096
@@ -31,6 +32,12 @@ struct dmarc_config {
 	bool temperror_tempfail;
 	const char *spool;		/* reports.spool, or NULL */
 	uint64_t interval_ms;		/* reports.interval */
+	const char *org_name;		/* reports.org-name */
+	const char *email;		/* reports.email */
+	const char *receiver;		/* the domain of email */
+	enum dmarc_report_format format;	/* reports.format */
+	unsigned failure_per_hour;	/* reports.failure-per-hour */
+	char default_email[DMARC_NAME_MAX + 16];
 	char host[DMARC_NAME_MAX];
 };
 
@@ -98,5 +105,34 @@ const char *dmarc_tool_authserv_id(void);
 int dmarc_store_record(const struct dmarc_config *cfg, time_t now,
     const char *client_ip, const struct gd_dmarc_input *in,
     const struct gd_dmarc_outcome *o, const char **error_r);
+
+/*
+ * dmarc-reporter.c: on worker loop 0, a timer at each period end (and
+ * once at start-up) that builds the closed periods' aggregate reports on
+ * a pool thread (gd_work_submit); nothing without reports.spool.
+ */
+/*
+ * dmarc-failure-out.c: failure reports.  `collect` appends one header
+ * field to b (at most DMARC_FAILURE_HEADER_MAX bytes; *cut set beyond);
+ * `report` writes the report the policy's fo= and ruf= ask for, if any
+ * and within reports.failure-per-hour, to SPOOL/out on a pool thread
+ * (call from a worker loop).
+ */
+struct dmarc_failure_src {
+	const struct gd_dmarc_input *in;
+	const struct gd_dmarc_outcome *o;
+	const char *mail_from;		/* MAIL FROM address; "" for <> */
+	const char *auth_results;	/* the field value */
+	const struct dmarc_buf *header;
+	bool header_cut;
+	time_t now;
+};
+void dmarc_failure_collect(struct dmarc_buf *b, bool *cut,
+    const struct gd_msg_field *f);
+void dmarc_failure_report(const struct dmarc_config *cfg,
+    const struct dmarc_failure_src *src);
+
+int dmarc_reporter_start(struct gd_loop *loop, const struct dmarc_config *cfg);
+void dmarc_reporter_stop(struct gd_loop *loop);
 
 #endif /* DMARC_PRIVATE_H */

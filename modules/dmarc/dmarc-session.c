@@ -28,6 +28,8 @@ struct dmarc_txn {
 	const char *session_id;
 	struct gd_smtp_session *session;
 	struct gd_dmarc_dkim_sig dkim[DMARC_DKIM_MAX];
+	struct dmarc_buf header;	/* for failure reports (bounded) */
+	bool header_cut;
 };
 
 static void dmarc_eval_done(struct gd_dmarc_eval *ev,
@@ -77,6 +79,7 @@ dmarc_txn_clear(struct dmarc_txn *t)
 {
 	dmarc_eval_destroy(&t->ev);
 	free(t->ar);
+	dmarc_buf_free(&t->header);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -92,7 +95,18 @@ dmarc_header_addresses(void *ctx, const char *name,
 		dmarc_from_add(&t->from, list);
 }
 
+/* The original header, kept only when failure reports can be written. */
+static void
+dmarc_header_field(void *ctx, const struct gd_msg_field *f)
+{
+	struct dmarc_txn *t = ctx;
+
+	if (dmarc_mod.cfg.spool != NULL && dmarc_mod.cfg.failure_per_hour > 0)
+		dmarc_failure_collect(&t->header, &t->header_cut, f);
+}
+
 static const struct gd_smtp_header_handler dmarc_header_handler = {
+	.field = dmarc_header_field,
 	.addresses = dmarc_header_addresses,
 };
 
@@ -218,6 +232,20 @@ dmarc_quarantine(struct dmarc_txn *t, const struct gd_dmarc_outcome *o)
 		    "too late to quarantine", t->session_id);
 }
 
+static void
+dmarc_failure_send(struct dmarc_txn *t, const struct gd_dmarc_outcome *o)
+{
+	const struct gd_smtp_mail *mail = dmarc_mod.smtp->mail(t->session);
+	struct dmarc_failure_src src = {
+		.in = &t->in, .o = o, .auth_results = t->ar,
+		.mail_from = mail != NULL ? mail->sender : "",
+		.header = &t->header, .header_cut = t->header_cut,
+		.now = time(NULL),
+	};
+
+	dmarc_failure_report(&dmarc_mod.cfg, &src);
+}
+
 /* Log, record, build the field; then the verdict and its reply. */
 static enum gd_verdict
 dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
@@ -243,6 +271,7 @@ dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
 	    &error) != 0)
 		gd_log_errno(GD_LOG_WARNING, "dmarc.store", "session=%s "
 		    "reason=\"%s\"", t->session_id, error);
+	dmarc_failure_send(t, o);
 	if (!cfg->enforce)
 		return GD_VERDICT_CONTINUE;
 	if (o->verdict == GD_DMARC_VERDICT_QUARANTINE)

@@ -13,6 +13,11 @@
  *   v1 TIME IP HEADER-FROM POLICY-DOMAIN P SP NP ADKIM ASPF PCT
  *   DISPOSITION DMARC SPF-ALIGNED DKIM-ALIGNED SPF SPF-DOMAIN DKIM...
  * where DKIM... is one "result:domain:selector" per signature.
+ *
+ * Beside it, SPOOL/POLICY-DOMAIN!BEGIN!END.rua, written once per period
+ * (O_EXCL, one write): "fo VALUE" then one "rua URI" line per rua= URI
+ * of the policy, for the report (fo) and its envelope (where the relay
+ * sends it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +111,58 @@ dmarc_store_append(const char *path, const char *line, size_t len)
 	return w == (ssize_t)len ? 0 : -1;
 }
 
+/* fo= bits as the record writes them: "0", "1:d", ... */
+static void
+dmarc_store_fo(unsigned fo, char *buf, size_t size)
+{
+	static const struct { unsigned bit; const char *s; } bits[] = {
+		{ GD_DMARC_FO_0, "0" }, { GD_DMARC_FO_1, "1" },
+		{ GD_DMARC_FO_D, "d" }, { GD_DMARC_FO_S, "s" },
+	};
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if ((fo & bits[i].bit) != 0) {
+			if (buf[0] != '\0')
+				(void)strncat(buf, ":", size - strlen(buf) - 1);
+			(void)strncat(buf, bits[i].s, size - strlen(buf) - 1);
+		}
+	if (buf[0] == '\0')
+		(void)snprintf(buf, size, "0");
+}
+
+/*
+ * The period's side file, unless it exists.  URIs are cleaned like the
+ * line's fields; a failure only loses the envelope's rua list.
+ */
+static void
+dmarc_store_side(const char *path, const struct gd_dmarc_record *r)
+{
+	char buf[DMARC_LINE_MAX], fo[16], uri[1100];
+	size_t i, n;
+	int fd;
+
+	if (access(path, F_OK) == 0)
+		return;
+	dmarc_store_fo(r->fo, fo, sizeof(fo));
+	n = (size_t)snprintf(buf, sizeof(buf), "fo %s\n", fo);
+	for (i = 0; i < r->nrua && n < sizeof(buf); i++) {
+		(void)snprintf(uri, sizeof(uri), "%.1000s", r->rua[i].uri);
+		dmarc_store_clean(uri);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "rua %s\n",
+		    uri);
+	}
+	if (n >= sizeof(buf))
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return;
+	if (write(fd, buf, n) != (ssize_t)n)
+		(void)unlink(path);
+	(void)close(fd);
+}
+
 int
 dmarc_store_record(const struct dmarc_config *cfg, time_t now,
     const char *client_ip, const struct gd_dmarc_input *in,
@@ -136,5 +193,8 @@ dmarc_store_record(const struct dmarc_config *cfg, time_t now,
 		*error_r = "cannot append to the record file";
 		return -1;
 	}
+	(void)snprintf(path, sizeof(path), "%s/%s!%lld!%lld.rua", cfg->spool,
+	    o->policy_domain, begin, begin + period - 1);
+	dmarc_store_side(path, &o->record);
 	return 0;
 }

@@ -24,6 +24,10 @@ static int dmarc_init(struct gd_module_ctx *ctx,
 static int dmarc_reload(struct gd_module_ctx *ctx,
     const struct gd_config_node *config, const char **error_r);
 static void dmarc_fini(struct gd_module_ctx *ctx);
+static int dmarc_thread_init(struct gd_module_ctx *ctx,
+    struct gd_loop *loop, const char **error_r);
+static void dmarc_thread_fini(struct gd_module_ctx *ctx,
+    struct gd_loop *loop);
 
 static const struct gd_config_key dmarc_config_keys[] = {
 	{ "method", GD_CONFIG_KEY_STRING, "tree-walk", 0, 0,
@@ -38,7 +42,8 @@ static const struct gd_config_key dmarc_config_keys[] = {
 	{ "temperror", GD_CONFIG_KEY_STRING, "accept", 0, 0,
 	    "on a DNS failure: accept, or tempfail (451 4.7.0)" },
 	{ "reports", GD_CONFIG_KEY_MAP, NULL, 0, 0,
-	    "{spool: DIR, interval: 1d}: per-message aggregate report data" },
+	    "{spool: DIR, interval: 1d, org-name, email, format}: aggregate "
+	    "report data and the reports (SPOOL/out)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -92,6 +97,8 @@ GD_MODULE_EXPORT = {
 	.hooks = dmarc_hooks,
 	.services = dmarc_services,
 	.init = dmarc_init,
+	.thread_init = dmarc_thread_init,
+	.thread_fini = dmarc_thread_fini,
 	.reload = dmarc_reload,
 	.fini = dmarc_fini,
 };
@@ -114,6 +121,23 @@ dmarc_init(struct gd_module_ctx *ctx, const struct gd_config_node *config,
 	dmarc_mod.dkim = gd_service_lookup(GD_DKIM_SERVICE,
 	    GD_DKIM_SERVICE_MAJOR, GD_DKIM_SERVICE_MINOR, NULL);
 	return 0;
+}
+
+/* Loop 0 builds the aggregate reports (dmarc-reporter.c). */
+static int
+dmarc_thread_init(struct gd_module_ctx *ctx, struct gd_loop *loop,
+    const char **error_r)
+{
+	(void)ctx;
+	(void)error_r;
+	return dmarc_reporter_start(loop, &dmarc_mod.cfg);
+}
+
+static void
+dmarc_thread_fini(struct gd_module_ctx *ctx, struct gd_loop *loop)
+{
+	(void)ctx;
+	dmarc_reporter_stop(loop);
 }
 
 /* The new keys are checked; they apply at the next start. */
