@@ -127,6 +127,24 @@ dkim_keycache_get(struct dkim_keycache *c, const char *name, time_t now)
 	return &c->ents[i];
 }
 
+/* The slot for a new entry of `lname`: its old one, else the FIFO's. */
+static size_t
+dkim_keycache_slot(struct dkim_keycache *c, const char *lname)
+{
+	long i = dkim_keycache_find(c, lname);
+	size_t slot;
+
+	if (i >= 0) {
+		dkim_keycache_drop(c, (size_t)i);
+		return (size_t)i;
+	}
+	slot = c->cursor;
+	if (c->ents[slot].used)
+		dkim_keycache_drop(c, slot);
+	c->cursor = (c->cursor + 1) % c->max;
+	return slot;
+}
+
 void
 dkim_keycache_put(struct dkim_keycache *c, const char *name,
     const struct dkim_key *key, uint32_t ttl, time_t now)
@@ -134,16 +152,12 @@ dkim_keycache_put(struct dkim_keycache *c, const char *name,
 	struct dkim_keyent *e;
 	char lname[DKIM_KEYNAME_MAX + 1];
 	const char *why;
-	size_t b;
-	long i;
+	size_t slot, b;
 
 	if (ttl == 0 || dkim_keycache_name(name, lname) < 0)
 		return;
-	if ((i = dkim_keycache_find(c, lname)) >= 0)
-		dkim_keycache_drop(c, (size_t)i);
-	if (c->ents[c->cursor].used)
-		dkim_keycache_drop(c, c->cursor);
-	e = &c->ents[c->cursor];
+	slot = dkim_keycache_slot(c, lname);
+	e = &c->ents[slot];
 	memcpy(e->name, lname, sizeof(lname));
 	e->key = *key;
 	e->expires = now + (time_t)(ttl < c->max_ttl ? ttl : c->max_ttl);
@@ -151,10 +165,9 @@ dkim_keycache_put(struct dkim_keycache *c, const char *name,
 	    key->p_len, &why) : NULL;
 	e->used = true;
 	b = dkim_keycache_hash(c, lname);
-	c->chain[c->cursor] = c->buckets[b];
-	c->buckets[b] = (long)c->cursor;
+	c->chain[slot] = c->buckets[b];
+	c->buckets[b] = (long)slot;
 	c->count++;
-	c->cursor = (c->cursor + 1) % c->max;
 }
 
 size_t
