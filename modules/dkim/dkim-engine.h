@@ -360,6 +360,13 @@ void dkim_verify_set_cache(struct gd_dkim_verifier *v,
 struct gd_dkim_signer *dkim_sign_create(const struct gd_dkim_sign_key *keys,
     size_t nkeys, const struct gd_dkim_sign_opts *opts,
     const char **error_r);
+/* Same with keys imported already (`privs[i]` for `keys[i]`, not
+ * copied: they must outlive the signer, which only reads them; one key
+ * may serve signers on several threads). */
+struct gd_dkim_signer *dkim_sign_create_imported(
+    const struct gd_dkim_sign_key *keys, struct dkim_privkey *const *privs,
+    size_t nkeys, const struct gd_dkim_sign_opts *opts,
+    const char **error_r);
 void dkim_sign_write(struct gd_dkim_signer *s, const void *buf, size_t len);
 const char *dkim_sign_finish(struct gd_dkim_signer *s, const char **error_r);
 void dkim_sign_destroy(struct gd_dkim_signer **s);

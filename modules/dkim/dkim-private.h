@@ -17,6 +17,7 @@ struct dkim_config {
 	bool verify;
 	struct gd_dkim_verify_opts vopts;	/* now = 0: time() */
 	struct gd_dkim_sign_key *keys;		/* pem texts owned here */
+	struct dkim_privkey **privs;		/* keys[i] imported at init */
 	size_t nkeys;
 	struct gd_dkim_sign_opts sopts;		/* lists owned here */
 	char **headers, **oversign;

@@ -211,8 +211,8 @@ dkim_hook_data(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 		t->verifier = dkim_verify_create(&cfg->vopts, &t->dns);
 		dkim_verify_set_cache(t->verifier, dkim_worker_cache);
 	}
-	if (sign && (t->signer = dkim_sign_create(cfg->keys, cfg->nkeys,
-	    &cfg->sopts, &err)) == NULL)
+	if (sign && (t->signer = dkim_sign_create_imported(cfg->keys,
+	    cfg->privs, cfg->nkeys, &cfg->sopts, &err)) == NULL)
 		gd_log(GD_LOG_WARNING, "dkim.sign", "session=%s reason=%s",
 		    cfg->smtp->id(s), err);
 	gd_stream_push(d->stream, &dkim_consumer, t);
