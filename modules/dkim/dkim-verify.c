@@ -162,11 +162,16 @@ dkim_verify_add(struct gd_dkim_verifier *v, size_t field)
 static void
 dkim_verify_setup(struct gd_dkim_verifier *v)
 {
-	size_t i, max = v->opts.max_signatures;
+	size_t i, n = 0, max = v->opts.max_signatures;
 
+	/* As many as there are signatures (a body state is 8 KiB: sized
+	 * for the maximum, each message paid for zeroing and freeing it). */
 	v->set_up = true;
-	v->sigs = calloc(max, sizeof(*v->sigs));
-	v->bodies = calloc(max, sizeof(*v->bodies));
+	for (i = 0; i < v->hdr.nfields && n < max; i++)
+		if (dkim_field_is(&v->hdr, i, "DKIM-Signature", 14))
+			n++;
+	v->sigs = calloc(n + 1, sizeof(*v->sigs));
+	v->bodies = calloc(n + 1, sizeof(*v->bodies));
 	if (v->sigs == NULL || v->bodies == NULL)
 		abort();
 	for (i = 0; i < v->hdr.nfields && v->nsigs < max; i++)
