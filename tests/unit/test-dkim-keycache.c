@@ -79,7 +79,8 @@ Test(dkim_keycache, bounded_fifo_and_replace)
 	for (i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "s%d._domainkey.x", i);
 		if (i < 6)
-			cr_assert_null(dkim_keycache_get(c, name, NOW), "%s", name);
+			cr_assert_null(dkim_keycache_get(c, name, NOW),
+			    "%s", name);
 		else
 			cr_assert_not_null(dkim_keycache_get(c, name, NOW),
 			    "%s", name);
