@@ -9,6 +9,11 @@
  *                 first ("pass", "fail", ...; "none" when unsigned), then
  *                 d= s= a= and the reason; then the Authentication-Results
  *                 line.  Exit 0 whatever the results.
+ *                 With FILE arguments (batch mode, one process for many
+ *                 messages): for each file in order a line "file: FILE",
+ *                 then the lines above; a file that cannot be read gets
+ *                 "error: REASON" instead and the exit status is
+ *                 EX_NOINPUT (66) once all files were done.
  *   dkim-sign     the DKIM-Signature field(s), then the message.
  *   keygen        the private key (PEM) to --out FILE (mode 0600), the
  *                 TXT record to publish on standard output.
@@ -22,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <gumdrop/dkim.h>
 #include <gumdrop/service.h>
@@ -36,6 +42,9 @@ struct ctl_dkim {
 	const struct gd_dkim_service *dkim;
 	char *msg;
 	size_t len;
+	char **files;			/* dkim-verify FILE...: batch mode */
+	size_t nfiles, next;
+	bool unreadable;		/* a file could not be read */
 	struct gd_dkim_dns_ops dns;
 	struct gd_dkim_verifier *v;
 	struct gd_dkim_sign_key key;
@@ -49,9 +58,10 @@ static int ctl_auth_dkim_sign(struct ctl *ctl, int argc, char **argv);
 static int ctl_auth_keygen(struct ctl *ctl, int argc, char **argv);
 
 const struct ctl_command ctl_auth_dkim_commands[] = {
-	{ "auth dkim-verify", CTL_TOOL_USAGE " < MESSAGE",
-	    "verify every DKIM signature of a message with the dkim module; "
-	    "prints one result per signature, then Authentication-Results",
+	{ "auth dkim-verify", CTL_TOOL_USAGE " [FILE...] < MESSAGE",
+	    "verify every DKIM signature of a message (stdin, or each FILE) "
+	    "with the dkim module; prints one result per signature, then "
+	    "Authentication-Results",
 	    0, -1, ctl_auth_dkim_verify },
 	{ "auth dkim-sign", "-d DOMAIN -s SELECTOR -k KEY.pem [-a "
 	    "ed25519-sha256|rsa-sha256] [-c relaxed/relaxed] < MESSAGE",
@@ -64,13 +74,20 @@ const struct ctl_command ctl_auth_dkim_commands[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
 
-/* All of `f`, NUL-terminated; NULL (said why) beyond the bound. */
+/* All of `f`, NUL-terminated; NULL (said why) beyond the bound.  The
+ * buffer starts at the file's size when it has one (batch mode: no
+ * 64 KiB buffer, and its costly free, per small message). */
 static char *
 ctl_dkim_slurp(struct ctl *ctl, FILE *f, const char *what, size_t *len_r)
 {
+	struct stat st;
 	size_t cap = 65536, n = 0, got;
-	char *buf = malloc(cap + 1);
+	char *buf;
 
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < (off_t)CTL_DKIM_INPUT_MAX)
+		cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
 	while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
 		if (n == cap && (cap >= CTL_DKIM_INPUT_MAX ||
@@ -131,7 +148,17 @@ ctl_dkim_print(struct ctl_dkim *cd)
 		    cd->dkim->result_name(r[i].result), r[i].domain,
 		    r[i].selector, r[i].b_prefix);
 	printf("\n");
-	fflush(stdout);
+}
+
+static void ctl_dkim_batch_next(struct ctl_dkim *cd);
+
+/* Verify cd->msg; 1 when done inline, 0 when `done` will run. */
+static int
+ctl_dkim_verify_msg(struct ctl_dkim *cd, gd_dkim_verify_done_fn *done)
+{
+	cd->v = cd->dkim->verify_create(NULL, &cd->dns);
+	cd->dkim->verify_write(cd->v, cd->msg, cd->len);
+	return cd->dkim->verify_finish(cd->v, done, cd);
 }
 
 static void
@@ -140,7 +167,62 @@ ctl_dkim_verified(void *arg)
 	struct ctl_dkim *cd = arg;
 
 	ctl_dkim_print(cd);
+	fflush(stdout);
 	ctl_tool_done(cd->tool, EX_OK);
+}
+
+/* One batch message verified: print, free, go on (from the callback). */
+static void
+ctl_dkim_batch_verified(void *arg)
+{
+	struct ctl_dkim *cd = arg;
+
+	ctl_dkim_print(cd);
+	cd->dkim->verify_destroy(&cd->v);
+	free(cd->msg);
+	cd->msg = NULL;
+	ctl_dkim_batch_next(cd);
+}
+
+/* The next file into cd->msg; -1 (said so in its block) when unreadable. */
+static int
+ctl_dkim_batch_read(struct ctl_dkim *cd, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	printf("file: %s\n", path);
+	if (f == NULL) {
+		printf("error: %s\n", strerror(errno));
+		cd->unreadable = true;
+		return -1;
+	}
+	cd->msg = ctl_dkim_slurp(ctl_tool_ctl(cd->tool), f, path, &cd->len);
+	fclose(f);
+	if (cd->msg == NULL) {
+		printf("error: unreadable or over %u bytes\n",
+		    CTL_DKIM_INPUT_MAX);
+		cd->unreadable = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Files in order until one pends on DNS or all are done. */
+static void
+ctl_dkim_batch_next(struct ctl_dkim *cd)
+{
+	while (cd->next < cd->nfiles) {
+		if (ctl_dkim_batch_read(cd, cd->files[cd->next++]) < 0)
+			continue;
+		if (ctl_dkim_verify_msg(cd, ctl_dkim_batch_verified) == 0)
+			return;
+		ctl_dkim_print(cd);
+		cd->dkim->verify_destroy(&cd->v);
+		free(cd->msg);
+		cd->msg = NULL;
+	}
+	fflush(stdout);
+	ctl_tool_done(cd->tool, cd->unreadable ? EX_NOINPUT : EX_OK);
 }
 
 static void
@@ -151,9 +233,9 @@ ctl_dkim_verify_start(struct ctl_tool *tool, void *arg)
 	if ((cd->dkim = ctl_dkim_service(tool)) == NULL)
 		return;
 	cd->dkim->dns_ops(ctl_tool_loop(tool), &cd->dns);
-	cd->v = cd->dkim->verify_create(NULL, &cd->dns);
-	cd->dkim->verify_write(cd->v, cd->msg, cd->len);
-	if (cd->dkim->verify_finish(cd->v, ctl_dkim_verified, cd) == 1)
+	if (cd->files != NULL)
+		ctl_dkim_batch_next(cd);
+	else if (ctl_dkim_verify_msg(cd, ctl_dkim_verified) == 1)
 		ctl_dkim_verified(cd);
 }
 
@@ -164,7 +246,7 @@ ctl_dkim_run(struct ctl *ctl, const struct ctl_tool_options *o,
 {
 	int ret;
 
-	if (cd->msg == NULL &&
+	if (cd->msg == NULL && cd->files == NULL &&
 	    (cd->msg = ctl_dkim_slurp(ctl, stdin, "stdin", &cd->len)) == NULL)
 		return EX_DATAERR;
 	if ((ret = ctl_tool_open(ctl, o, "dkim", &cd->tool)) == 0) {
@@ -200,8 +282,10 @@ ctl_auth_dkim_verify(struct ctl *ctl, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		if (ctl_tool_option(ctl, &o, c, optarg) != 0)
 			return ctl_dkim_usage(ctl, &ctl_auth_dkim_commands[0]);
-	if (optind < argc)
-		return ctl_dkim_usage(ctl, &ctl_auth_dkim_commands[0]);
+	if (optind < argc) {
+		cd.files = argv + optind;
+		cd.nfiles = (size_t)(argc - optind);
+	}
 	return ctl_dkim_run(ctl, &o, &cd, ctl_dkim_verify_start);
 }
 

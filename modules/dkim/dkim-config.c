@@ -115,10 +115,11 @@ dkim_read_file(const char *path, size_t *len_r)
 	return buf;
 }
 
-/* One entry of sign.keys: the PEM read and test-imported now. */
+/* One entry of sign.keys: the PEM read and imported now, once (*pk_r
+ * is kept for every signature). */
 static int
 dkim_config_key(const struct gd_config_node *m, struct gd_dkim_sign_key *k,
-    const char **error_r)
+    struct dkim_privkey **pk_r, const char **error_r)
 {
 	static const char *const algs[] = { "rsa-sha256", "ed25519-sha256",
 	    NULL };
@@ -149,7 +150,7 @@ dkim_config_key(const struct gd_config_node *m, struct gd_dkim_sign_key *k,
 		*error_r = gd_config_error(m, "%s: %s", file, *error_r);
 		return -1;
 	}
-	dkim_privkey_free(&pk);
+	*pk_r = pk;
 	return 0;
 }
 
@@ -212,9 +213,10 @@ dkim_config_sign(const struct gd_config_node *map, struct dkim_config *cfg,
 	keys = gd_config_get(map, "keys");
 	cfg->nkeys = keys != NULL ? gd_config_node_count(keys) : 0;
 	cfg->keys = gd_xcalloc(cfg->nkeys + 1, sizeof(*cfg->keys));
+	cfg->privs = gd_xcalloc(cfg->nkeys + 1, sizeof(*cfg->privs));
 	for (i = 0; i < cfg->nkeys; i++)
 		if (dkim_config_key(gd_config_node_at(keys, i), &cfg->keys[i],
-		    error_r) < 0)
+		    &cfg->privs[i], error_r) < 0)
 			return -1;
 	return 0;
 }
@@ -252,8 +254,11 @@ dkim_config_free(struct dkim_config *cfg)
 		free((char *)cfg->keys[i].domain);
 		free((char *)cfg->keys[i].selector);
 		free((char *)cfg->keys[i].pem);
+		if (cfg->privs != NULL)
+			dkim_privkey_free(&cfg->privs[i]);
 	}
 	free(cfg->keys);
+	free(cfg->privs);
 	dkim_strv_free(cfg->headers);
 	dkim_strv_free(cfg->oversign);
 	free(cfg);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
@@ -247,7 +248,8 @@ void dkim_header_select(const struct dkim_header *hc,
 
 /*
  * Verify signature `sig` over `digest` with public key bytes `p`
- * (SubjectPublicKeyInfo DER for RSA, the raw 32 bytes for Ed25519).
+ * (SubjectPublicKeyInfo DER for RSA, or the PKCS#1 RSAPublicKey some
+ * signers publish; the raw 32 bytes for Ed25519).
  * Returns PASS, FAIL (did not verify) or PERMERROR (key unusable, RSA
  * under `min_bits`, sha1 refused) with *reason_r; *bits_r the key size.
  */
@@ -256,6 +258,21 @@ enum gd_dkim_result dkim_crypto_verify(enum gd_dkim_alg alg,
     size_t digest_len, const uint8_t *sig, size_t sig_len,
     unsigned min_bits, bool allow_sha1, unsigned *bits_r,
     const char **reason_r);
+
+/* An imported public key (a gnutls_pubkey_t): one thread at a time. */
+struct dkim_pubkey;
+
+/* Import p= for `alg` (RSA forms as above).  NULL with *reason_r
+ * ("unusable public key", "out of memory"). */
+struct dkim_pubkey *dkim_pubkey_import(enum gd_dkim_alg alg,
+    const uint8_t *p, size_t p_len, const char **reason_r);
+void dkim_pubkey_free(struct dkim_pubkey **k);
+
+/* dkim_crypto_verify with a key imported already. */
+enum gd_dkim_result dkim_crypto_verify_key(enum gd_dkim_alg alg,
+    struct dkim_pubkey *pub, const uint8_t *digest, size_t digest_len,
+    const uint8_t *sig, size_t sig_len, unsigned min_bits, bool allow_sha1,
+    unsigned *bits_r, const char **reason_r);
 
 struct dkim_privkey;
 
@@ -278,6 +295,46 @@ int dkim_privkey_sign(struct dkim_privkey *k, const uint8_t *digest,
 int dkim_keygen(enum gd_dkim_alg alg, unsigned bits, char **pem_r,
     char **record_r, const char **error_r);
 
+/* ---- the key cache, dkim-keycache.c ------------------------------------ */
+
+#define DKIM_KEYNAME_MAX	253	/* <selector>._domainkey.<domain> */
+
+/* A cached key record: parsed, and imported (NULL when revoked or not
+ * importable: dkim_crypto_verify then says why). */
+struct dkim_keyent {
+	char name[DKIM_KEYNAME_MAX + 1];	/* lower case */
+	time_t expires;
+	struct dkim_key key;
+	struct dkim_pubkey *pub;
+	bool used;
+};
+
+/*
+ * Keys by name, at most `max` of them (the oldest insertion leaves first
+ * when full), each for its DNS TTL capped at `max_ttl` seconds.  NOT
+ * thread-safe: one cache per thread (the module: one per worker).
+ */
+struct dkim_keycache *dkim_keycache_create(size_t max, uint32_t max_ttl);
+void dkim_keycache_free(struct dkim_keycache **c);
+
+/* The live entry of `name` (any case) at `now`, or NULL (an expired one
+ * is dropped).  Valid until the next put or free. */
+const struct dkim_keyent *dkim_keycache_get(struct dkim_keycache *c,
+    const char *name, time_t now);
+
+/* Keep `key` (copied, and imported now) for `ttl` seconds from `now`,
+ * replacing any entry of the name; ttl 0 keeps nothing. */
+void dkim_keycache_put(struct dkim_keycache *c, const char *name,
+    const struct dkim_key *key, uint32_t ttl, time_t now);
+
+/* Entries held, expired ones not yet dropped included. */
+size_t dkim_keycache_count(const struct dkim_keycache *c);
+
+/* The first of `n` TXT records (8 at most looked at) that parses as a
+ * key record into *key: PASS, or PERMERROR with the first one's reason. */
+enum gd_dkim_result dkim_key_pick(const struct gd_dkim_txt *txts, size_t n,
+    struct dkim_key *key, const char **reason_r);
+
 /* ---- names and text ------------------------------------------------------ */
 
 const char *dkim_result_name(enum gd_dkim_result r);
@@ -295,8 +352,19 @@ int dkim_verify_finish(struct gd_dkim_verifier *v,
 const struct gd_dkim_sig_result *dkim_verify_results(
     const struct gd_dkim_verifier *v, size_t *count_r);
 void dkim_verify_destroy(struct gd_dkim_verifier **v);
+/* Look keys up in `c` first (NULL: none); hits need no DNS.  Before
+ * finish; `c` must outlive the verifier and belong to its thread. */
+void dkim_verify_set_cache(struct gd_dkim_verifier *v,
+    struct dkim_keycache *c);
 
 struct gd_dkim_signer *dkim_sign_create(const struct gd_dkim_sign_key *keys,
+    size_t nkeys, const struct gd_dkim_sign_opts *opts,
+    const char **error_r);
+/* Same with keys imported already (`privs[i]` for `keys[i]`, not
+ * copied: they must outlive the signer, which only reads them; one key
+ * may serve signers on several threads). */
+struct gd_dkim_signer *dkim_sign_create_imported(
+    const struct gd_dkim_sign_key *keys, struct dkim_privkey *const *privs,
     size_t nkeys, const struct gd_dkim_sign_opts *opts,
     const char **error_r);
 void dkim_sign_write(struct gd_dkim_signer *s, const void *buf, size_t len);

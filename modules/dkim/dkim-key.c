@@ -85,3 +85,24 @@ dkim_key_parse(const char *text, size_t len, struct dkim_key *out,
 	}
 	return GD_DKIM_PASS;
 }
+
+/* The first TXT record that parses as a key; else the first error. */
+enum gd_dkim_result
+dkim_key_pick(const struct gd_dkim_txt *txts, size_t n,
+    struct dkim_key *key, const char **reason_r)
+{
+	enum gd_dkim_result r = GD_DKIM_PERMERROR;
+	const char *reason = "no key record";
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < n && i < 8; i++) {
+		if (dkim_key_parse(txts[i].text, txts[i].len, key, &why) ==
+		    GD_DKIM_PASS)
+			return GD_DKIM_PASS;
+		if (i == 0)
+			reason = why;
+	}
+	*reason_r = reason;
+	return r;
+}

@@ -17,6 +17,7 @@ struct dkim_config {
 	bool verify;
 	struct gd_dkim_verify_opts vopts;	/* now = 0: time() */
 	struct gd_dkim_sign_key *keys;		/* pem texts owned here */
+	struct dkim_privkey **privs;		/* keys[i] imported at init */
 	size_t nkeys;
 	struct gd_dkim_sign_opts sopts;		/* lists owned here */
 	char **headers, **oversign;
@@ -50,6 +51,17 @@ int dkim_txn_outcome(struct gd_module_ctx *ctx, struct gd_smtp_session *s,
 
 /* The DNS ops of a transaction: gd_dns_resolve on its loop. */
 void dkim_dns_ops_loop(struct gd_loop *loop, struct gd_dkim_dns_ops *ops);
+
+/* The worker's key cache, made and freed on the worker's thread
+ * (thread_init, thread_fini); the DNS ops above fill it. */
+void dkim_cache_thread_init(void);
+void dkim_cache_thread_fini(void);
+
+/* The service's verify_create: a verifier on the module's own DNS ops
+ * (dkim_dns_ops_loop) uses the calling worker's key cache. */
+struct gd_dkim_verifier *dkim_verifier_new(
+    const struct gd_dkim_verify_opts *opts,
+    const struct gd_dkim_dns_ops *dns);
 
 extern const struct gd_config_key dkim_config_keys[];
 

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gumdrop/conn.h>
 #include <gumdrop/dns.h>
@@ -14,6 +15,48 @@
 #include "dkim-private.h"
 
 /* ---- DNS: the engine's ops mapped to gd_dns_resolve ---------------------- */
+
+/*
+ * This worker's key cache (dkim_thread_init): keys answered by DNS are
+ * kept for their TTL, so that a verifier on these ops finds them again
+ * without DNS, parsing or importing.  Per thread: no lock.
+ */
+static __thread struct dkim_keycache *dkim_worker_cache;
+
+/* Key records kept per worker, and the longest they are kept. */
+#define DKIM_CACHE_KEYS		512
+#define DKIM_CACHE_MAX_TTL	86400
+
+void
+dkim_cache_thread_init(void)
+{
+	if (dkim_worker_cache == NULL)
+		dkim_worker_cache = dkim_keycache_create(DKIM_CACHE_KEYS,
+		    DKIM_CACHE_MAX_TTL);
+}
+
+void
+dkim_cache_thread_fini(void)
+{
+	dkim_keycache_free(&dkim_worker_cache);
+}
+
+/* An answer with a TTL and a usable key record goes in the cache. */
+static void
+dkim_dns_keep(const struct gd_dns_result *r, const struct gd_dkim_txt *txt,
+    size_t n)
+{
+	struct dkim_key *key;
+	const char *why;
+
+	if (dkim_worker_cache == NULL || r->ttl == 0 || r->name == NULL)
+		return;
+	key = gd_xcalloc(1, sizeof(*key));
+	if (dkim_key_pick(txt, n, key, &why) == GD_DKIM_PASS)
+		dkim_keycache_put(dkim_worker_cache, r->name, key, r->ttl,
+		    time(NULL));
+	free(key);
+}
 
 struct dkim_query {
 	struct gd_dns_query *q;
@@ -40,6 +83,8 @@ dkim_dns_cb(const struct gd_dns_result *r, void *arg)
 	} else if (r->status == GD_DNS_NODATA) {
 		st = GD_DKIM_DNS_NODATA;
 	}
+	if (st == GD_DKIM_DNS_OK)
+		dkim_dns_keep(r, txt, n);
 	dq->q = NULL;
 	dq->done(dq->arg, st, txt, n);
 	free(dq);
@@ -66,6 +111,17 @@ dkim_dns_cancel(void *ctx, void *handle)
 	(void)ctx;
 	gd_dns_cancel(&dq->q);
 	free(dq);
+}
+
+struct gd_dkim_verifier *
+dkim_verifier_new(const struct gd_dkim_verify_opts *opts,
+    const struct gd_dkim_dns_ops *dns)
+{
+	struct gd_dkim_verifier *v = dkim_verify_create(opts, dns);
+
+	if (dns != NULL && dns->txt_start == dkim_dns_start)
+		dkim_verify_set_cache(v, dkim_worker_cache);
+	return v;
 }
 
 void
@@ -151,10 +207,12 @@ dkim_hook_data(struct gd_hook_call *call, struct gd_module_ctx *ctx,
 	verify = cfg->verify && !authed;
 	if ((!sign && !verify) || (t = dkim_txn_create(cfg, ctx, s)) == NULL)
 		return GD_VERDICT_CONTINUE;
-	if (verify)
+	if (verify) {
 		t->verifier = dkim_verify_create(&cfg->vopts, &t->dns);
-	if (sign && (t->signer = dkim_sign_create(cfg->keys, cfg->nkeys,
-	    &cfg->sopts, &err)) == NULL)
+		dkim_verify_set_cache(t->verifier, dkim_worker_cache);
+	}
+	if (sign && (t->signer = dkim_sign_create_imported(cfg->keys,
+	    cfg->privs, cfg->nkeys, &cfg->sopts, &err)) == NULL)
 		gd_log(GD_LOG_WARNING, "dkim.sign", "session=%s reason=%s",
 		    cfg->smtp->id(s), err);
 	gd_stream_push(d->stream, &dkim_consumer, t);

@@ -19,6 +19,7 @@
 
 struct dkim_skey {
 	struct dkim_privkey *key;
+	bool owned;		/* imported by this signer, freed with it */
 	enum gd_dkim_alg alg;
 	char domain[DKIM_DOMAIN_MAX + 1];
 	char selector[DKIM_DOMAIN_MAX + 1];
@@ -94,8 +95,30 @@ dkim_sb_tag(struct dkim_sb *sb, const char *fmt, const char *a,
 		dkim_sb_token(sb, true, tok, (size_t)n);
 }
 
+/* Key `i`: the caller's imported key, or `keys[i]`'s PEM imported. */
+static int
+dkim_sign_key_set(struct gd_dkim_signer *s, size_t i,
+    const struct gd_dkim_sign_key *keys, struct dkim_privkey *const *privs,
+    const char **error_r)
+{
+	struct dkim_skey *k = &s->keys[i];
+
+	k->alg = keys[i].alg;
+	snprintf(k->domain, sizeof(k->domain), "%s", keys[i].domain);
+	snprintf(k->selector, sizeof(k->selector), "%s", keys[i].selector);
+	if (privs != NULL) {
+		k->key = privs[i];
+		return 0;
+	}
+	k->owned = true;
+	k->key = dkim_privkey_import(keys[i].alg, keys[i].pem,
+	    keys[i].pem_len, error_r);
+	return k->key != NULL ? 0 : -1;
+}
+
 struct gd_dkim_signer *
-dkim_sign_create(const struct gd_dkim_sign_key *keys, size_t nkeys,
+dkim_sign_create_imported(const struct gd_dkim_sign_key *keys,
+    struct dkim_privkey *const *privs, size_t nkeys,
     const struct gd_dkim_sign_opts *opts, const char **error_r)
 {
 	struct gd_dkim_signer *s;
@@ -116,24 +139,24 @@ dkim_sign_create(const struct gd_dkim_sign_key *keys, size_t nkeys,
 		free(s);
 		return NULL;
 	}
-	for (i = 0; i < nkeys; i++, s->nkeys++) {
-		s->keys[i].alg = keys[i].alg;
-		snprintf(s->keys[i].domain, sizeof(s->keys[i].domain), "%s",
-		    keys[i].domain);
-		snprintf(s->keys[i].selector, sizeof(s->keys[i].selector),
-		    "%s", keys[i].selector);
-		s->keys[i].key = dkim_privkey_import(keys[i].alg,
-		    keys[i].pem, keys[i].pem_len, error_r);
-		if (s->keys[i].key == NULL) {
+	for (i = 0; i < nkeys; i++, s->nkeys++)
+		if (dkim_sign_key_set(s, i, keys, privs, error_r) < 0) {
+			s->nkeys++;
 			dkim_sign_destroy(&s);
 			return NULL;
 		}
-	}
 	dkim_header_init(&s->hdr, s->opts.max_header_bytes != 0 ?
 	    s->opts.max_header_bytes : 256 * 1024);
 	dkim_hash_init(&s->bhash, false);
 	dkim_body_init(&s->bc, s->opts.body_canon, UINT64_MAX, &s->bhash);
 	return s;
+}
+
+struct gd_dkim_signer *
+dkim_sign_create(const struct gd_dkim_sign_key *keys, size_t nkeys,
+    const struct gd_dkim_sign_opts *opts, const char **error_r)
+{
+	return dkim_sign_create_imported(keys, NULL, nkeys, opts, error_r);
 }
 
 void
@@ -375,7 +398,8 @@ dkim_sign_destroy(struct gd_dkim_signer **sp)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->nkeys; i++)
-		dkim_privkey_free(&s->keys[i].key);
+		if (s->keys[i].owned)
+			dkim_privkey_free(&s->keys[i].key);
 	free(s->keys);
 	dkim_header_free(&s->hdr);
 	free(s->out);
@@ -427,7 +451,8 @@ dkim_sign_restrict(struct gd_dkim_signer *s, const char *domain)
 			s->keys[k++] = s->keys[i];
 			continue;
 		}
-		dkim_privkey_free(&s->keys[i].key);
+		if (s->keys[i].owned)
+			dkim_privkey_free(&s->keys[i].key);
 	}
 	s->nkeys = k;
 }

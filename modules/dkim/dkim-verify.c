@@ -44,6 +44,7 @@ struct gd_dkim_verifier {
 	struct dkim_vbody *bodies;
 	size_t nbodies;
 	struct gd_dkim_sig_result *results;
+	struct dkim_keycache *cache;	/* NULL: every key from DNS */
 	bool set_up, ended, reported;
 	bool starting;
 	unsigned pending;
@@ -161,11 +162,16 @@ dkim_verify_add(struct gd_dkim_verifier *v, size_t field)
 static void
 dkim_verify_setup(struct gd_dkim_verifier *v)
 {
-	size_t i, max = v->opts.max_signatures;
+	size_t i, n = 0, max = v->opts.max_signatures;
 
+	/* As many as there are signatures (a body state is 8 KiB: sized
+	 * for the maximum, each message paid for zeroing and freeing it). */
 	v->set_up = true;
-	v->sigs = calloc(max, sizeof(*v->sigs));
-	v->bodies = calloc(max, sizeof(*v->bodies));
+	for (i = 0; i < v->hdr.nfields && n < max; i++)
+		if (dkim_field_is(&v->hdr, i, "DKIM-Signature", 14))
+			n++;
+	v->sigs = calloc(n + 1, sizeof(*v->sigs));
+	v->bodies = calloc(n + 1, sizeof(*v->bodies));
 	if (v->sigs == NULL || v->bodies == NULL)
 		abort();
 	for (i = 0; i < v->hdr.nfields && v->nsigs < max; i++)
@@ -226,27 +232,6 @@ dkim_verify_header_hash(struct gd_dkim_verifier *v, struct dkim_vsig *vs,
 	return dkim_hash_digest(&h, digest);
 }
 
-/* The first TXT record that parses as a key; else the first error. */
-static enum gd_dkim_result
-dkim_verify_pick_key(const struct gd_dkim_txt *txts, size_t n,
-    struct dkim_key *key, const char **reason_r)
-{
-	enum gd_dkim_result r = GD_DKIM_PERMERROR;
-	const char *reason = "no key record";
-	const char *why;
-	size_t i;
-
-	for (i = 0; i < n && i < 8; i++) {
-		if (dkim_key_parse(txts[i].text, txts[i].len, key, &why) ==
-		    GD_DKIM_PASS)
-			return GD_DKIM_PASS;
-		if (i == 0)
-			reason = why;
-	}
-	*reason_r = reason;
-	return r;
-}
-
 /* Key restrictions: k= matches a=, h= allows the hash, t=s. */
 static const char *
 dkim_verify_key_rules(const struct dkim_sig *s, const struct dkim_key *k)
@@ -281,7 +266,7 @@ dkim_verify_l_policy(struct gd_dkim_verifier *v, struct dkim_vsig *vs)
 
 static void
 dkim_verify_with_key(struct gd_dkim_verifier *v, struct dkim_vsig *vs,
-    const struct dkim_key *key)
+    const struct dkim_key *key, struct dkim_pubkey *pub)
 {
 	const struct dkim_vbody *b = &v->bodies[vs->body];
 	uint8_t digest[DKIM_HASH_MAX];
@@ -303,9 +288,15 @@ dkim_verify_with_key(struct gd_dkim_verifier *v, struct dkim_vsig *vs,
 		return;
 	}
 	dlen = dkim_verify_header_hash(v, vs, digest);
-	vs->result = dkim_crypto_verify(vs->sig.alg, key->p, key->p_len,
-	    digest, dlen, vs->sig.b, vs->sig.b_len, v->opts.min_rsa_bits,
-	    v->opts.allow_sha1, &vs->bits, &vs->reason);
+	if (pub != NULL)
+		vs->result = dkim_crypto_verify_key(vs->sig.alg, pub, digest,
+		    dlen, vs->sig.b, vs->sig.b_len, v->opts.min_rsa_bits,
+		    v->opts.allow_sha1, &vs->bits, &vs->reason);
+	else
+		vs->result = dkim_crypto_verify(vs->sig.alg, key->p,
+		    key->p_len, digest, dlen, vs->sig.b, vs->sig.b_len,
+		    v->opts.min_rsa_bits, v->opts.allow_sha1, &vs->bits,
+		    &vs->reason);
 	if (vs->result == GD_DKIM_PASS)
 		dkim_verify_l_policy(v, vs);
 }
@@ -328,9 +319,9 @@ dkim_verify_answer(struct dkim_vsig *vs, enum gd_dkim_dns_status status,
 	}
 	if ((key = malloc(sizeof(*key))) == NULL)
 		abort();
-	vs->result = dkim_verify_pick_key(txts, n, key, &vs->reason);
+	vs->result = dkim_key_pick(txts, n, key, &vs->reason);
 	if (vs->result == GD_DKIM_PASS)
-		dkim_verify_with_key(vs->v, vs, key);
+		dkim_verify_with_key(vs->v, vs, key, NULL);
 	free(key);
 }
 
@@ -377,16 +368,35 @@ dkim_verify_dns_done(void *arg, enum gd_dkim_dns_status status,
 		v->done(v->done_arg);	/* may destroy v: last */
 }
 
+/* A key from the cache: the checks of a DNS answer, without DNS. */
+static void
+dkim_verify_cached(struct gd_dkim_verifier *v, struct dkim_vsig *vs,
+    const struct dkim_keyent *e)
+{
+	if (e->key.p_len == 0) {
+		vs->result = GD_DKIM_PERMERROR;
+		vs->reason = "key revoked";
+		return;
+	}
+	dkim_verify_with_key(v, vs, &e->key, e->pub);
+}
+
 static void
 dkim_verify_lookup(struct gd_dkim_verifier *v, struct dkim_vsig *vs)
 {
 	char name[DKIM_DOMAIN_MAX * 2 + 16];
+	const struct dkim_keyent *e;
 	void *h;
 
 	if (snprintf(name, sizeof(name), "%s._domainkey.%s",
 	    vs->sig.selector, vs->sig.domain) > 253 || v->dns == NULL) {
 		vs->result = GD_DKIM_PERMERROR;
 		vs->reason = "key name too long";
+		return;
+	}
+	if (v->cache != NULL &&
+	    (e = dkim_keycache_get(v->cache, name, time(NULL))) != NULL) {
+		dkim_verify_cached(v, vs, e);
 		return;
 	}
 	vs->looking = true;
@@ -443,6 +453,12 @@ dkim_verify_finish(struct gd_dkim_verifier *v, gd_dkim_verify_done_fn *done,
 		return 0;
 	dkim_verify_report(v);
 	return 1;
+}
+
+void
+dkim_verify_set_cache(struct gd_dkim_verifier *v, struct dkim_keycache *c)
+{
+	v->cache = c;
 }
 
 const struct gd_dkim_sig_result *

@@ -27,7 +27,7 @@ static const struct gd_dkim_service dkim_service = {
 	.size = sizeof(struct gd_dkim_service),
 	.result_name = dkim_svc_result_name,
 	.transaction_outcome = dkim_svc_outcome,
-	.verify_create = dkim_verify_create,
+	.verify_create = dkim_verifier_new,
 	.verify_write = dkim_verify_write,
 	.verify_finish = dkim_verify_finish,
 	.verify_results = dkim_verify_results,
@@ -68,6 +68,25 @@ dkim_fini(struct gd_module_ctx *ctx)
 	gd_module_ctx_set_data(ctx, NULL);
 }
 
+static int
+dkim_thread_init(struct gd_module_ctx *ctx, struct gd_loop *loop,
+    const char **error_r)
+{
+	(void)ctx;
+	(void)loop;
+	(void)error_r;
+	dkim_cache_thread_init();
+	return 0;
+}
+
+static void
+dkim_thread_fini(struct gd_module_ctx *ctx, struct gd_loop *loop)
+{
+	(void)ctx;
+	(void)loop;
+	dkim_cache_thread_fini();
+}
+
 static const struct gd_module_dep dkim_deps[] = {
 	{ GD_DEP_SERVICE, GD_SMTP_SERVICE, 1, 0 },
 	{ 0, NULL, 0, 0 },
@@ -97,4 +116,6 @@ GD_MODULE_EXPORT = {
 	.services = dkim_services,
 	.init = dkim_init,
 	.fini = dkim_fini,
+	.thread_init = dkim_thread_init,
+	.thread_fini = dkim_thread_fini,
 };

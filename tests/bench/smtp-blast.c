@@ -6,7 +6,7 @@
  * the server, was measured.
  *
  *   smtp-blast [-s sessions] [-m messages] [-l size] [-f from] [-t to]
- *       [-T seconds] host:port
+ *       [-T seconds] [-F message-file] host:port
  *
  * One thread, epoll, nonblocking sockets.  Each of the -s sessions reads
  * the greeting, says EHLO, then runs transactions until -m messages in
@@ -16,6 +16,8 @@
  * and dot-stuffed once, ending CRLF.CRLF) goes out in one write, then its
  * 250 is awaited; at the end QUIT.  Every reply code is checked: an
  * unexpected one is printed, counted as an error and ends that session.
+ * -F sends a file's content (e.g. a DKIM-signed message) instead of the
+ * generated one (-l is then ignored).
  * Prints one line on stdout: messages, seconds, messages/s, errors and
  * the CPU seconds smtp-blast itself used.  Exits 0 only if every message
  * got its 250 within -T seconds (default 120).
@@ -74,6 +76,7 @@ struct blast {
 	char		*cmds;		/* MAIL, RCPT, DATA with CRLFs */
 	size_t		 mail_len, rcpt_len, data_len;
 	char		*msg;		/* content, stuffed, with CRLF.CRLF */
+	const char	*msg_file;	/* -F: the message's file, or NULL */
 	size_t		 msg_len;
 };
 
@@ -97,7 +100,7 @@ static void
 blast_usage(void)
 {
 	fprintf(stderr, "usage: smtp-blast [-s sessions] [-m messages] "
-	    "[-l size] [-f from] [-t to] [-T seconds] host:port\n");
+	    "[-l size] [-f from] [-t to] [-T seconds] [-F file] host:port\n");
 	exit(2);
 }
 
@@ -110,27 +113,16 @@ blast_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/*
- * The message: a few headers, then numbered 76-column lines up to about
- * size bytes; every tenth line starts with a dot, so the stuffing below
- * is exercised.  Returned dot-stuffed with its CRLF.CRLF end.
- */
+/* `n` raw bytes dot-stuffed, with the CRLF.CRLF end; frees `raw`. */
 static char *
-blast_message(size_t size, const char *from, const char *to, size_t *len_r)
+blast_stuff(char *raw, size_t n, size_t *len_r)
 {
-	char *raw, *out, *p;
-	size_t n, i, cap;
+	char *out, *p;
+	size_t i;
 	int bol;
 
-	cap = size + 1024;
-	if ((raw = malloc(cap)) == NULL || (out = malloc(2 * cap + 8)) == NULL)
+	if ((out = malloc(2 * n + 8)) == NULL)
 		exit(1);
-	n = snprintf(raw, cap, "From: <%s>\r\nTo: <%s>\r\n"
-	    "Subject: smtp-blast\r\n\r\n", from, to);
-	for (i = 0; n < size && n + 80 < cap; i++)
-		n += snprintf(raw + n, cap - n, "%c%07zu %.66s\r\n",
-		    i % 10 == 9 ? '.' : 'x', i, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmn");
 	for (p = out, bol = 1, i = 0; i < n; i++) {
 		if (bol && raw[i] == '.')
 			*p++ = '.';
@@ -141,6 +133,49 @@ blast_message(size_t size, const char *from, const char *to, size_t *len_r)
 	*len_r = p + 3 - out;
 	free(raw);
 	return out;
+}
+
+/*
+ * The message: a few headers, then numbered 76-column lines up to about
+ * size bytes; every tenth line starts with a dot, so the stuffing below
+ * is exercised.  Returned dot-stuffed with its CRLF.CRLF end.
+ */
+static char *
+blast_message(size_t size, const char *from, const char *to, size_t *len_r)
+{
+	char *raw;
+	size_t n, i, cap;
+
+	cap = size + 1024;
+	if ((raw = malloc(cap)) == NULL)
+		exit(1);
+	n = snprintf(raw, cap, "From: <%s>\r\nTo: <%s>\r\n"
+	    "Subject: smtp-blast\r\n\r\n", from, to);
+	for (i = 0; n < size && n + 80 < cap; i++)
+		n += snprintf(raw + n, cap - n, "%c%07zu %.66s\r\n",
+		    i % 10 == 9 ? '.' : 'x', i, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmn");
+	return blast_stuff(raw, n, len_r);
+}
+
+/* -F FILE: the message is the file's content (CRLF line ends expected),
+ * sent as it is, dot-stuffed. */
+static char *
+blast_message_file(const char *path, size_t *len_r)
+{
+	FILE *f = fopen(path, "rb");
+	char *raw;
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    n > (1L << 26) || fseek(f, 0, SEEK_SET) != 0 ||
+	    (raw = malloc((size_t)n + 1)) == NULL ||
+	    fread(raw, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "smtp-blast: %s: cannot read\n", path);
+		exit(2);
+	}
+	fclose(f);
+	return blast_stuff(raw, (size_t)n, len_r);
 }
 
 /* A connected socket to host:port ([v6]:port too), nonblocking. */
@@ -403,7 +438,9 @@ blast_setup(struct blast *b, int nsess, size_t size, const char *from,
 	    "RCPT TO:<%s>\r\n", to);
 	b->data_len = 6;
 	strcpy(b->cmds + b->mail_len + b->rcpt_len, "DATA\r\n");
-	b->msg = blast_message(size, from, to, &b->msg_len);
+	b->msg = b->msg_file != NULL ?
+	    blast_message_file(b->msg_file, &b->msg_len) :
+	    blast_message(size, from, to, &b->msg_len);
 	if ((b->ep = epoll_create1(0)) == -1)
 		exit(1);
 	for (i = 0; i < nsess; i++) {
@@ -433,7 +470,7 @@ main(int argc, char **argv)
 
 	memset(&b, 0, sizeof(b));
 	b.total = 1000;
-	while ((c = getopt(argc, argv, "s:m:l:f:t:T:")) != -1) {
+	while ((c = getopt(argc, argv, "s:m:l:f:t:T:F:")) != -1) {
 		switch (c) {
 		case 's': nsess = atol(optarg); break;
 		case 'm': b.total = atol(optarg); break;
@@ -441,6 +478,7 @@ main(int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
 		case 'T': limit = atof(optarg); break;
+		case 'F': b.msg_file = optarg; break;
 		default: blast_usage();
 		}
 	}

@@ -8,6 +8,7 @@
 #include "../../modules/dkim/dkim-canon.c"
 #include "../../modules/dkim/dkim-header.c"
 #include "../../modules/dkim/dkim-crypto.c"
+#include "../../modules/dkim/dkim-keycache.c"
 #include "../../modules/dkim/dkim-verify.c"
 #include "../../modules/dkim/dkim-sign.c"
 #include "../../modules/dkim/dkim-keygen.c"

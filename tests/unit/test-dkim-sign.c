@@ -312,3 +312,48 @@ Test(dkim_sign, bad_keys)
 	cr_assert_null(dkim_sign_create(&k, 0, NULL, &err));
 	free(pem);
 }
+
+/* A key imported once (as the module does at config load) serves many
+ * signers, each reproducing the RFC 8463 b=; destroying a signer or
+ * restricting it to another domain leaves the shared key usable. */
+Test(dkim_sign, imported_key_shared)
+{
+	char *pem = dkim_test_ed_pem(RFC8463_ED_PRIV), *b;
+	struct gd_dkim_sign_key k = { "football.example.com", "brisbane",
+	    GD_DKIM_ALG_ED25519_SHA256, pem, strlen(pem) };
+	struct gd_dkim_sign_opts o = {
+		.header_canon = GD_DKIM_CANON_RELAXED,
+		.body_canon = GD_DKIM_CANON_RELAXED,
+		.headers = rfc_headers, .nheaders = 5,
+		.oversign = rfc_over, .noversign = 3,
+		.timestamp = 1528637909, .auid = "@football.example.com",
+		.query_tag = true, .h_separator = " : ",
+	};
+	const char *err = "", *f;
+	struct dkim_privkey *pk;
+	struct gd_dkim_signer *s;
+	int i;
+
+	pk = dkim_privkey_import(k.alg, pem, k.pem_len, &err);
+	cr_assert_not_null(pk, "%s", err);
+	for (i = 0; i < 3; i++) {
+		s = dkim_sign_create_imported(&k, &pk, 1, &o, &err);
+		cr_assert_not_null(s, "%s", err);
+		if (i == 1) {
+			dkim_sign_restrict(s, "other.example");
+			cr_assert_eq(dkim_sign_key_count(s), 0);
+			dkim_sign_destroy(&s);
+			continue;
+		}
+		dkim_sign_write(s, RFC8463_HEADER RFC8463_BODY,
+		    strlen(RFC8463_HEADER RFC8463_BODY));
+		f = dkim_sign_finish(s, &err);
+		cr_assert_not_null(f, "%s", err);
+		b = b_value(f);
+		cr_assert_str_eq(b, RFC8463_ED_B);
+		free(b);
+		dkim_sign_destroy(&s);
+	}
+	dkim_privkey_free(&pk);
+	free(pem);
+}
