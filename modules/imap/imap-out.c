@@ -68,14 +68,10 @@ imap_out_str(struct imap_out *o, const char *s)
 void
 imap_out_uint(struct imap_out *o, uint64_t v)
 {
-	char digits[20];
-	size_t n = 0;
+	char buf[IMAP_U64_DIGITS];
+	const char *p = imap_u64_digits(buf, v);
 
-	do {
-		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	imap_out_add(o, digits + sizeof(digits) - n, n);
+	imap_out_add(o, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* A string (quoted, or a literal when it must be). */

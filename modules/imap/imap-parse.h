@@ -936,6 +936,12 @@ enum imap_str_flag {
 };
 size_t imap_string_format(char *buf, size_t cap, const char *s, size_t len,
     unsigned mode, unsigned flags);
+
+/* `n` in decimal, written to the end of buf (no NUL): where it starts.
+ * Without printf, for numbers a FETCH writes by the ten thousand. */
+#define IMAP_U64_DIGITS	20
+const char *imap_u64_digits(char buf[IMAP_U64_DIGITS], uint64_t n);
+
 /* True if `s` can go quoted under `mode`. */
 bool imap_string_quotable(const char *s, size_t len, unsigned mode);
 

@@ -234,3 +234,15 @@ imap_string_format(char *buf, size_t cap, const char *s, size_t len,
 		buf[w < cap ? w : cap - 1] = '\0';
 	return w;
 }
+
+const char *
+imap_u64_digits(char buf[IMAP_U64_DIGITS], uint64_t n)
+{
+	char *p = buf + IMAP_U64_DIGITS;
+
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	return p;
+}

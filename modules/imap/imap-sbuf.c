@@ -4,8 +4,6 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "imap-fetch-resp.h"
@@ -54,10 +52,10 @@ imap_sbuf_str(struct imap_sbuf *sb, const char *s)
 void
 imap_sbuf_u64(struct imap_sbuf *sb, uint64_t n)
 {
-	char num[24];
-	int w = snprintf(num, sizeof(num), "%" PRIu64, n);
+	char buf[IMAP_U64_DIGITS];
+	const char *p = imap_u64_digits(buf, n);
 
-	imap_sbuf_add(sb, num, (size_t)w);
+	imap_sbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void

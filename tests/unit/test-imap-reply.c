@@ -99,6 +99,24 @@ Test(imap_reply, strings)
 	cr_assert_str_eq(buf, "\"a");
 }
 
+Test(imap_reply, u64_digits)
+{
+	static const struct { uint64_t n; const char *text; } t[] = {
+		{ 0, "0" }, { 7, "7" }, { 10, "10" }, { 4294967295u,
+		"4294967295" }, { UINT64_MAX, "18446744073709551615" },
+	};
+	char digits[IMAP_U64_DIGITS];
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		p = imap_u64_digits(digits, t[i].n);
+		cr_assert_eq((size_t)(digits + sizeof(digits) - p),
+		    strlen(t[i].text));
+		cr_assert(memcmp(p, t[i].text, strlen(t[i].text)) == 0);
+	}
+}
+
 Test(imap_reply, flags_format)
 {
 	static const char *const kw[] = { "$Junk", "Work" };
