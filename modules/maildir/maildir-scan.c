@@ -58,6 +58,7 @@ struct scan {
 	uint64_t modseq;	/* of this scan's changes, 0 until needed */
 	bool scanned[2];	/* [in_new] */
 	bool found_only;
+	int dirfd[2];		/* [in_new]: cur/ and new/ for new files */
 };
 
 static size_t scan_base_len(const char *name);
@@ -389,28 +390,28 @@ scan_file_cmp(const void *a, const void *b, void *arg)
 	return (int)fa->in_new - (int)fb->in_new;	/* cur/ first */
 }
 
-/* Measure and record one new file.  0 also when it vanished. */
+/* Measure and record one new file.  0 also when it vanished.  Looked
+ * up relative to its directory: a cold scan stats every file, and a
+ * full path's walk was most of that. */
 static int
 scan_new_file(struct scan *sc, const struct scan_file *sf,
     struct gd_mail_error *err)
 {
 	const char *name = sc->names + sf->name;
 	struct maildir_rec rec = { .type = MAILDIR_REC_MSG };
+	int dfd = sc->dirfd[sf->in_new];
 	struct maildir_fname f;
-	char path[PATH_MAX];
 	struct stat sb;
 	bool bare;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", sc->box->dir,
-	    sf->in_new ? "new" : "cur", name);
 	maildir_fname_parse(name, strlen(name), &f);
 	rec.vsize = f.vsize;
 	/* With W= in the name only the mtime is needed: no open. */
 	if (f.vsize != UINT64_MAX)
-		return stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ? 0 :
-		    scan_new_record(sc, sf, name, &rec, &sb, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+		return fstatat(dfd, name, &sb, 0) < 0 || !S_ISREG(sb.st_mode) ?
+		    0 : scan_new_record(sc, sf, name, &rec, &sb, err);
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
@@ -444,15 +445,45 @@ scan_new_record(struct scan *sc, const struct scan_file *sf,
 	return 0;
 }
 
+/* Open cur/ and new/ for the new files' look-ups (a directory that
+ * cannot be opened stays -1: look-ups in it fail with EBADF, and its
+ * files count as vanished, as when they go during the scan). */
+static void
+scan_dirs_open(struct scan *sc)
+{
+	char path[PATH_MAX];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(path, sizeof(path), "%s/%s", sc->box->dir,
+		    k ? "new" : "cur");
+		sc->dirfd[k] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+}
+
+static void
+scan_dirs_close(struct scan *sc)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (sc->dirfd[k] >= 0)
+			close(sc->dirfd[k]);
+}
+
 static int
 scan_new_files(struct scan *sc, struct gd_mail_error *err)
 {
 	size_t k;
+	int ret = 0;
 
+	if (sc->nfiles == 0)
+		return 0;
 	if (sc->nfiles > 1)
 		qsort_r(sc->files, sc->nfiles, sizeof(*sc->files),
 		    scan_file_cmp, sc->names);
-	for (k = 0; k < sc->nfiles; k++) {
+	scan_dirs_open(sc);
+	for (k = 0; k < sc->nfiles && ret == 0; k++) {
 		const struct scan_file *sf = &sc->files[k];
 
 		/* The same message seen in new/ and cur/: take cur/. */
@@ -460,10 +491,10 @@ scan_new_files(struct scan *sc, struct gd_mail_error *err)
 		    memcmp(sc->names + sf->name, sc->names +
 		    sc->files[k - 1].name, sf->base_len) == 0)
 			continue;
-		if (scan_new_file(sc, sf, err) < 0)
-			return -1;
+		ret = scan_new_file(sc, sf, err);
 	}
-	return 0;
+	scan_dirs_close(sc);
+	return ret;
 }
 
 int
