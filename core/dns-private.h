@@ -49,6 +49,27 @@ void gd_dns_thread_fini(struct gd_loop *loop);
 /* Free the settings.  Main thread, after every worker ran fini. */
 void gd_dns_shutdown(void);
 
+/* ---- dns-cache.c: a worker's recent answers (see the file) ----------- */
+
+struct dns_cache;
+struct ub_result;
+
+struct dns_cache *dns_cache_create(void);
+/* Free the cache and every answer it keeps; sets *cp to NULL. */
+void dns_cache_free(struct dns_cache **cp);
+/* The kept answer to (name, rrtype), if still fresh at `now` (ev_now
+ * seconds), else NULL.  Owned by the cache: valid until the next put. */
+struct ub_result *dns_cache_get(struct dns_cache *c, const char *name,
+    int rrtype, double now);
+/* Keep `ub` as the answer to (name, rrtype) when it can be kept (see the
+ * file): true, and the cache owns it; false, and the caller frees it. */
+bool dns_cache_put(struct dns_cache *c, const char *name, int rrtype,
+    struct ub_result *ub, double now);
+uint64_t dns_cache_hits(const struct dns_cache *c);
+
+/* The calling worker's cache hits so far (tests). */
+uint64_t gd_dns_cache_hits(void);
+
 /* ---- dns-rdata.c ---------------------------------------------------- */
 
 /*

@@ -61,6 +61,7 @@ struct dns_thread {
 	ev_io io;
 	struct gd_dns_query *queries;	/* pending, doubly linked */
 	uint64_t timeout_ms;
+	struct dns_cache *cache;	/* recent answers (dns-cache.c) */
 };
 
 struct gd_dns_query {
@@ -73,6 +74,8 @@ struct gd_dns_query {
 	int async_id;
 	bool ub_active;			/* libunbound may still answer */
 	const char *early_error;	/* delivered by the zero timer */
+	struct gd_pool *cached_pool;	/* a cached answer, delivered by */
+	struct gd_dns_result cached;	/* the zero timer too */
 	int rrtype;
 	char *name;
 	gd_dns_fn *cb;
@@ -638,6 +641,7 @@ gd_dns_thread_init(struct gd_loop *loop, const char **error_r)
 		free(thr);
 		return -1;
 	}
+	thr->cache = dns_cache_create();
 	ev_io_init(&thr->io, dns_io_cb, fd, EV_READ);
 	thr->io.data = thr;
 	ev_io_start(thr->ev, &thr->io);
@@ -665,6 +669,7 @@ gd_dns_thread_fini(struct gd_loop *loop)
 	/* Joins libunbound's background thread. */
 	if (thr->ctx != NULL)
 		ub_ctx_delete(thr->ctx);
+	dns_cache_free(&thr->cache);
 	thr->magic = 0;
 	free(thr);
 	dns_current = NULL;
@@ -705,6 +710,7 @@ dns_query_free(struct gd_dns_query *q)
 {
 	ev_timer_stop(q->ev, &q->timer);
 	dns_unlink(q);
+	gd_pool_destroy(&q->cached_pool);
 	free(q->name);
 	q->magic = 0;
 	free(q);
@@ -785,8 +791,13 @@ dns_ub_cb(void *arg, int err, struct ub_result *ub)
 		res.status = err == UB_SERVFAIL ? GD_DNS_SERVFAIL :
 		    GD_DNS_ERROR;
 		res.error = ub_strerror(err);
-	} else
+	} else {
 		dns_fill_result(pool, ub, &res);
+		/* Kept by the cache, it stays valid through the callback. */
+		if (dns_cache_put(q->thr->cache, q->name, q->rrtype, ub,
+		    ev_now(q->ev)))
+			ub = NULL;
+	}
 	dns_deliver(q, &res);
 	gd_pool_destroy(&pool);
 	if (ub != NULL)
@@ -802,6 +813,10 @@ dns_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)ev;
 	(void)revents;
 	GD_CHECK_MAGIC(q, DNS_QUERY_MAGIC);
+	if (q->cached_pool != NULL) {
+		dns_deliver(q, &q->cached);	/* frees the pool with q */
+		return;
+	}
 	dns_result_init(q, &res);
 	if (q->early_error != NULL) {
 		res.error = q->early_error;
@@ -859,11 +874,30 @@ dns_fail_later(struct gd_dns_query *q, const char *error)
 	ev_timer_start(q->ev, &q->timer);
 }
 
+/* A cached answer, also from the loop: the result is made now (the
+ * cache may drop the answer before the timer fires). */
+static void
+dns_answer_later(struct gd_dns_query *q, struct ub_result *ub)
+{
+	q->cached_pool = gd_pool_create("dns-result");
+	dns_result_init(q, &q->cached);
+	dns_fill_result(q->cached_pool, ub, &q->cached);
+	ev_timer_set(&q->timer, 0., 0.);
+	ev_timer_start(q->ev, &q->timer);
+}
+
+uint64_t
+gd_dns_cache_hits(void)
+{
+	return dns_current != NULL ? dns_cache_hits(dns_current->cache) : 0;
+}
+
 struct gd_dns_query *
 gd_dns_resolve(struct gd_loop *loop, const char *name, int rrtype,
     uint64_t timeout_ms, gd_dns_fn *cb, void *arg)
 {
 	struct gd_dns_query *q;
+	struct ub_result *ub;
 	int err;
 
 	q = dns_query_new(loop, name, rrtype, cb, arg);
@@ -877,6 +911,11 @@ gd_dns_resolve(struct gd_loop *loop, const char *name, int rrtype,
 	}
 	if (rrtype < 1 || rrtype > 65535) {
 		dns_fail_later(q, "bad record type");
+		return q;
+	}
+	if ((ub = dns_cache_get(q->thr->cache, name, rrtype,
+	    ev_now(q->ev))) != NULL) {
+		dns_answer_later(q, ub);
 		return q;
 	}
 	err = ub_resolve_async(q->thr->ctx, name, rrtype, 1, q, dns_ub_cb,

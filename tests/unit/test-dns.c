@@ -311,6 +311,69 @@ Test(dns, a_records)
 	cr_assert_eq(p.security, GD_DNS_INSECURE);
 }
 
+/* The calling worker's cache hits, read on worker `loop`'s thread. */
+struct hits_probe {
+	uint64_t hits;
+	bool done;
+};
+
+static void
+hits_read(void *arg)
+{
+	struct hits_probe *h = arg;
+	uint64_t n = gd_dns_cache_hits();
+
+	pthread_mutex_lock(&mu);
+	h->hits = n;
+	h->done = true;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+}
+
+static uint64_t
+cache_hits(unsigned loop)
+{
+	struct hits_probe h = { 0 };
+	struct timespec until;
+
+	cr_assert(gd_loop_invoke(gd_loop_get(loop), hits_read, &h) == 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&mu);
+	while (!h.done &&
+	    pthread_cond_timedwait(&cv, &mu, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&mu);
+	cr_assert(h.done, "the loop did not answer");
+	return h.hits;
+}
+
+/* A second lookup of a name on the same worker comes from its cache
+ * (any case, with or without the final dot), answered like the first,
+ * still through the callback; another type or worker asks again. */
+Test(dns, answers_cached_per_worker)
+{
+	struct probe p1 = { .name = "a.gumdrop.test", .rrtype = GD_DNS_A };
+	struct probe p2 = { .name = "A.Gumdrop.TEST.", .rrtype = GD_DNS_A };
+	struct probe p3 = { .name = "a.gumdrop.test", .rrtype = GD_DNS_AAAA };
+	struct probe p4 = { .name = "a.gumdrop.test", .rrtype = GD_DNS_A,
+	    .loop = 1 };
+
+	cr_assert_eq(cache_hits(0), 0);
+	probe_run(&p1);
+	cr_assert_eq(cache_hits(0), 0);
+	probe_run(&p2);
+	cr_assert_eq(cache_hits(0), 1);
+	cr_assert_eq(p2.status, GD_DNS_OK);
+	cr_assert(p2.on_loop);
+	cr_assert_str_eq(p2.text, p1.text);
+	probe_run(&p3);
+	probe_run(&p4);
+	cr_assert_eq(cache_hits(0), 1);
+	cr_assert_eq(cache_hits(1), 0);
+	cr_assert_eq(p4.status, GD_DNS_OK);
+}
+
 Test(dns, aaaa_record)
 {
 	struct probe p = { .name = "a.gumdrop.test.", .rrtype = GD_DNS_AAAA };
