@@ -56,15 +56,14 @@ imap_fetch_meta_items(struct imap_session *s, unsigned items, bool uid,
 	return any;
 }
 
-/* One message's metadata items (pool thread or loop). */
-static void
-imap_fetch_meta_one(struct imap_session *s, uint32_t seq,
-    const struct gd_mail_msg *m)
+void
+imap_fetch_meta_line(struct imap_session *s, unsigned items, bool uid,
+    uint32_t seq, const struct gd_mail_msg *m)
 {
 	imap_out_str(&s->out, "* ");
 	imap_out_uint(&s->out, seq);
 	imap_out_str(&s->out, " FETCH (");
-	imap_fetch_meta_items(s, s->job.fetch.items, s->job.flag, seq, m);
+	imap_fetch_meta_items(s, items, uid, seq, m);
 	imap_out_str(&s->out, ")\r\n");
 }
 
@@ -86,7 +85,8 @@ imap_fetch_meta_work(struct imap_session *s)
 	while (imap_seqset_iter_next(&s->job.set, &it, &seq)) {
 		m = gd_mailbox_msg(s->box, seq);
 		if (m != NULL)
-			imap_fetch_meta_one(s, seq, m);
+			imap_fetch_meta_line(s, s->job.fetch.items,
+			    s->job.flag, seq, m);
 	}
 }
 

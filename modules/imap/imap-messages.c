@@ -104,12 +104,8 @@ imap_store_replies(struct imap_session *s)
 		m = gd_mailbox_msg(s->box, seq);
 		if (m == NULL || (m->flags & GD_MAIL_EXPUNGED) != 0)
 			continue;
-		imap_out_printf(&s->out, "* %u FETCH (", seq);
-		if (s->job.flag)
-			imap_out_printf(&s->out, "UID %u ", m->uid);
-		imap_out_printf(&s->out, "FLAGS ");
-		imap_msg_flags(s, seq);
-		imap_out_printf(&s->out, ")\r\n");
+		imap_fetch_meta_line(s, IMAP_FETCH_FLAGS, s->job.flag, seq,
+		    m);
 	}
 }
 

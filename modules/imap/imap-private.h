@@ -310,6 +310,10 @@ void imap_fetch_content(struct imap_session *s);
  * s->out, space-separated, after "* seq FETCH ("; true if any was. */
 bool imap_fetch_meta_items(struct imap_session *s, unsigned items,
     bool uid, uint32_t seq, const struct gd_mail_msg *m);
+/* The whole untagged "* seq FETCH (...)" line of those items (FETCH,
+ * and STORE's replies) into s->out. */
+void imap_fetch_meta_line(struct imap_session *s, unsigned items,
+    bool uid, uint32_t seq, const struct gd_mail_msg *m);
 void imap_fetch_produce(struct imap_session *s);
 void imap_fetch_stop(struct imap_session *s);
 

@@ -126,10 +126,12 @@ imap_search_work(struct imap_session *s)
 		imap_esearch(s, acc.nums, acc.count);
 		return;
 	}
-	imap_out_printf(&s->out, "* SEARCH");
-	for (i = 0; i < acc.count; i++)
-		imap_out_printf(&s->out, " %u", acc.nums[i]);
-	imap_out_printf(&s->out, "\r\n");
+	imap_out_str(&s->out, "* SEARCH");
+	for (i = 0; i < acc.count; i++) {
+		imap_out_str(&s->out, " ");
+		imap_out_uint(&s->out, acc.nums[i]);
+	}
+	imap_out_str(&s->out, "\r\n");
 }
 
 static void
