@@ -404,7 +404,8 @@ rl_time_pair(double *k, double *u)
  * the same order of time (without the dummy bind, or the entry read
  * after a search that found nothing, it is several times faster: the
  * server's second message waits for our delayed ACK).  A shared machine
- * can skew one round; a real difference shows in every one of three. */
+ * can skew a round (CI's distcheck runs this beside CPU-bound tests); a
+ * real difference shows in every one of five. */
 Test(ldap, unknown_user_same_reply_similar_time)
 {
 	double k = 0, u = 0;
@@ -412,7 +413,7 @@ Test(ldap, unknown_user_same_reply_similar_time)
 
 	rl_setup(true);
 	rl_verify("alice", "alice-pw", NULL);	/* warm the pool */
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < 5; round++) {
 		rl_time_pair(&k, &u);
 		cr_log_info("median: unknown user %.6f s, wrong password "
 		    "%.6f s", u, k);
@@ -536,9 +537,9 @@ Test(ldap, timeouts_when_the_server_hangs)
 	cr_assert_lt(rl_now() - t0, 5, "took %.2f s", rl_now() - t0);
 	/* The resumed server first works through what queued up while it
 	 * was stopped: give it a few tries to answer again. */
-	for (i = 0; i < 10 && rl_verify("alice", "alice-pw", NULL) != 1; i++)
+	for (i = 0; i < 25 && rl_verify("alice", "alice-pw", NULL) != 1; i++)
 		usleep(200 * 1000);
-	cr_assert_lt(i, 10, "recovered");
+	cr_assert_lt(i, 25, "recovered");
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
