@@ -512,24 +512,59 @@ Test(ldap, reconnects_after_a_restart)
 	    "server down: the realm cannot answer");
 }
 
+/* The state letter of process `pid` (/proc/PID/stat: R, S, T, ...), or
+ * '?'. */
+static char
+rl_process_state(pid_t pid)
+{
+	char path[64], line[512], *paren;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return '?';
+	paren = fgets(line, sizeof(line), f) != NULL ? strrchr(line, ')') :
+	    NULL;
+	fclose(f);
+	return paren != NULL && paren[1] == ' ' ? paren[2] : '?';
+}
+
+/* SIGSTOP `pid` and wait (up to 5 s) until it has stopped: the signal
+ * takes effect asynchronously. */
+static void
+rl_stop_process(pid_t pid)
+{
+	int i;
+
+	cr_assert_eq(kill(pid, SIGSTOP), 0);
+	for (i = 0; i < 500 && rl_process_state(pid) != 'T'; i++)
+		usleep(10 * 1000);
+	cr_assert_eq(rl_process_state(pid), 'T', "slapd %d did not stop",
+	    (int)pid);
+}
+
 Test(ldap, timeouts_when_the_server_hangs)
 {
 	pid_t pid;
 	double t0, took;
-	int i;
+	int i, ret;
 
 	rl_clone();
 	rl_setup_mode(rl_env("CLONE_LDAP_URI"), true,
 	    "pool-size: 1, timeout: 1s, network-timeout: 1s");
 	cr_assert_eq(rl_verify("alice", "alice-pw", NULL), 1);
 	pid = rl_clone_pid();
-	cr_assert_eq(kill(pid, SIGSTOP), 0);
+	rl_stop_process(pid);
 	t0 = rl_now();
-	cr_assert_eq(rl_verify("alice", "alice-pw", NULL), -1);
+	ret = rl_verify("alice", "alice-pw", NULL);
 	took = rl_now() - t0;
+	cr_assert_eq(ret, -1, "slapd %d stopped (%c): %d after %.2f s",
+	    (int)pid, rl_process_state(pid), ret, took);
 	/* A fresh connection (accepted by the kernel) hangs too. */
 	t0 = rl_now();
-	cr_assert_eq(rl_verify("bob", "bob-pw", NULL), -1);
+	ret = rl_verify("bob", "bob-pw", NULL);
+	cr_assert_eq(ret, -1, "slapd %d stopped (%c): %d after %.2f s",
+	    (int)pid, rl_process_state(pid), ret, rl_now() - t0);
 	kill(pid, SIGCONT);
 	/* 1 s timeouts: well under 5 s even on a loaded machine, where a
 	 * hang would wait forever. */
