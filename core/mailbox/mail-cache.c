@@ -151,6 +151,15 @@ cache_ent_before(const struct cache_ent *e, const struct gd_mail_cache_key *k)
 	return e->uid < k->uid || (e->uid == k->uid && e->variant < k->variant);
 }
 
+/* The dates agree, or one side has not read its date (a lazily read
+ * internal date: one session's view may know it, another's not yet). */
+static bool
+cache_date_same(const struct cache_ent *e, const struct gd_mail_cache_key *k)
+{
+	return e->date == k->date || e->date == GD_MAIL_DATE_UNKNOWN ||
+	    k->date == GD_MAIL_DATE_UNKNOWN;
+}
+
 /* Index of the first entry not before (k->uid, k->variant). */
 static size_t
 cache_find(const struct cache_box *cb, const struct gd_mail_cache_key *k)
@@ -215,7 +224,7 @@ gd_mail_cache_get(struct gd_mail_cache *c, const struct gd_mail_cache_key *k,
 		cb->used = ++c->tick;
 		i = cache_find(cb, k);
 		e = cache_ent_is(cb, i, k) ? &cb->ents[i] : NULL;
-		if (e != NULL && e->size == k->size && e->date == k->date) {
+		if (e != NULL && e->size == k->size && cache_date_same(e, k)) {
 			copy(arg, e->blob, e->len);
 			hit = true;
 		}

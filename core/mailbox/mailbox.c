@@ -146,6 +146,22 @@ gd_mailbox_msg(const struct gd_mailbox *box, uint32_t seq)
 	return &box->msgs[seq - 1];
 }
 
+int64_t
+gd_mailbox_internal_date(struct gd_mailbox *box, uint32_t seq)
+{
+	int64_t date;
+
+	GD_CHECK_MAGIC(box, GD_MAILBOX_MAGIC);
+	if (seq == 0 || seq > box->count)
+		return 0;
+	date = box->msgs[seq - 1].internal_date;
+	if (date != GD_MAIL_DATE_UNKNOWN)
+		return date;
+	if (box->store->backend->internal_date == NULL)
+		return 0;
+	return box->store->backend->internal_date(box, seq);
+}
+
 /* Index of the first message whose UID is >= uid (count if none). */
 static uint32_t
 mail_uid_lower_bound(const struct gd_mailbox *box, uint32_t uid)

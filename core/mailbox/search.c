@@ -76,6 +76,19 @@ search_day_of(int64_t t)
 	return t >= 0 ? t / DAY_SECONDS : (t - DAY_SECONDS + 1) / DAY_SECONDS;
 }
 
+/* The message's internal date (read now if the view lacks it). */
+static int64_t
+search_date(struct search_ctx *ctx)
+{
+	return gd_mailbox_internal_date(ctx->box, ctx->seq);
+}
+
+static int64_t
+search_day(struct search_ctx *ctx)
+{
+	return search_day_of(search_date(ctx));
+}
+
 static enum search_tri
 search_tri(bool b)
 {
@@ -105,7 +118,6 @@ static enum search_tri
 search_meta(struct search_ctx *ctx, const struct gd_search_key *k)
 {
 	const struct gd_mail_msg *m = ctx->msg;
-	int64_t day = search_day_of(m->internal_date);
 
 	switch (k->op) {
 	case GD_SEARCH_SEQSET:
@@ -117,11 +129,11 @@ search_meta(struct search_ctx *ctx, const struct gd_search_key *k)
 	case GD_SEARCH_KEYWORD:
 		return search_keyword(ctx, m, k->u.text);
 	case GD_SEARCH_BEFORE:
-		return search_tri(day < k->u.day);
+		return search_tri(search_day(ctx) < k->u.day);
 	case GD_SEARCH_ON:
-		return search_tri(day == k->u.day);
+		return search_tri(search_day(ctx) == k->u.day);
 	case GD_SEARCH_SINCE:
-		return search_tri(day >= k->u.day);
+		return search_tri(search_day(ctx) >= k->u.day);
 	case GD_SEARCH_LARGER:
 		return search_tri(m->size > k->u.number);
 	case GD_SEARCH_SMALLER:
@@ -129,10 +141,10 @@ search_meta(struct search_ctx *ctx, const struct gd_search_key *k)
 	case GD_SEARCH_MODSEQ:
 		return search_tri(m->modseq >= k->u.number);
 	case GD_SEARCH_OLDER:
-		return search_tri(m->internal_date <=
+		return search_tri(search_date(ctx) <=
 		    ctx->now - (int64_t)k->u.number);
 	case GD_SEARCH_YOUNGER:
-		return search_tri(m->internal_date >=
+		return search_tri(search_date(ctx) >=
 		    ctx->now - (int64_t)k->u.number);
 	default:
 		return SEARCH_UNKNOWN;

@@ -43,7 +43,8 @@ imap_fetch_meta_items(struct imap_session *s, unsigned items, bool uid,
 		imap_msg_flags(s, seq);
 	}
 	if (items & IMAP_FETCH_INTERNALDATE) {
-		imap_date_time_format(date, sizeof(date), m->internal_date, 0);
+		imap_date_time_format(date, sizeof(date),
+		    gd_mailbox_internal_date(s->box, seq), 0);
 		imap_out_str(o, imap_meta_sep(&any));
 		imap_out_str(o, "INTERNALDATE ");
 		imap_out_str(o, date);

@@ -169,6 +169,39 @@ box_open_msg(struct maildir_box *box, uint32_t i, struct gd_mail_error *err)
 	return fd;
 }
 
+/* The time a Maildir file name starts with ("1733000000.M1P2.host"),
+ * or 0. */
+static int64_t
+box_name_time(const char *name)
+{
+	int64_t t = 0;
+	int digits = 0;
+
+	for (; *name >= '0' && *name <= '9' && digits < 12; name++, digits++)
+		t = t * 10 + (*name - '0');
+	return *name == '.' ? t : 0;
+}
+
+/* The file's mtime, as the scan leaves it to be read when asked. */
+int64_t
+maildir_internal_date(struct gd_mailbox *gbox, uint32_t seq)
+{
+	struct maildir_box *box = (struct maildir_box *)gbox;
+	struct gd_mail_msg *m = &box->list.msgs[seq - 1];
+	char path[PATH_MAX];
+	struct stat sb;
+	int ret = -1;
+
+	if (maildir_msg_path(box, seq - 1, path, sizeof(path)) == 0)
+		ret = stat(path, &sb);
+	if (ret < 0 && errno == ENOENT &&
+	    maildir_find_current(box, seq - 1, path, sizeof(path)) == 0)
+		ret = stat(path, &sb);
+	m->internal_date = ret == 0 ? (int64_t)sb.st_mtim.tv_sec :
+	    box_name_time(maildir_list_name(&box->list, seq - 1));
+	return m->internal_date;
+}
+
 int
 maildir_content_open(struct gd_mailbox *gbox, uint32_t seq,
     struct gd_mail_content **content_r, struct gd_mail_error *err)
@@ -192,6 +225,9 @@ maildir_content_open(struct gd_mailbox *gbox, uint32_t seq,
 		close(fd);
 		return -1;
 	}
+	if (m->internal_date == GD_MAIL_DATE_UNKNOWN)
+		box->list.msgs[seq - 1].internal_date =
+		    (int64_t)sb.st_mtim.tv_sec;
 	/* A file smaller than its RFC822.SIZE has bare LFs to expand. */
 	len = (uint64_t)sb.st_size;
 	if (len >= m->size)

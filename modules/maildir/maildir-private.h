@@ -408,6 +408,10 @@ int maildir_mailbox_open(struct gd_mail_store *store, const char *name,
 void maildir_mailbox_close(struct gd_mailbox *box);
 int maildir_content_open(struct gd_mailbox *box, uint32_t seq,
     struct gd_mail_content **content_r, struct gd_mail_error *err);
+/* The backend's internal_date: message seq's file mtime, read now (a
+ * scan leaves it unknown) and kept in the view; the time in the file
+ * name when the file is gone. */
+int64_t maildir_internal_date(struct gd_mailbox *box, uint32_t seq);
 /* The current path of message i when its recorded file is gone
  * (renamed by another program): searched in cur/ and new/.  0, or -1
  * with errno ENOENT. */

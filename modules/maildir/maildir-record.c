@@ -15,7 +15,8 @@
  *   checksum of the rest.
  * Record: u32 length, u8 type, u8 flags (1: in new/), u16 name length,
  *   u32 uid, u64 modseq, [MSG: u64 vsize, i64 mtime], name, u32 checksum
- *   of everything before it.
+ *   of everything before it.  mtime is INT64_MIN (GD_MAIL_DATE_UNKNOWN)
+ *   when the scan did not read it (readers then stat the file).
  */
 #include "config.h"
 

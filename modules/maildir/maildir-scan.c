@@ -23,7 +23,10 @@
  * directories are read once more for it (readdir may miss a file being
  * renamed while it runs), before it counts as expunged.  Unknown files
  * become new messages in name order; a file without W= is measured once
- * and the size kept in the state.
+ * and the size kept in the state.  A regular file with W= is not even
+ * stat'ed: its internal date (the mtime) is recorded as unknown and read
+ * when asked for (maildir_internal_date), as a first SELECT of a big
+ * mailbox would otherwise spend half its time in stat.
  */
 #include "config.h"
 
@@ -42,6 +45,7 @@ struct scan_file {
 	size_t name;		/* offset in names */
 	size_t base_len;
 	bool in_new;
+	bool regular;		/* readdir said DT_REG */
 };
 
 struct scan {
@@ -71,8 +75,8 @@ static int scan_dir(struct scan *sc, bool in_new, bool record,
     struct gd_mail_error *err);
 static int scan_found(struct scan *sc, uint32_t i, bool in_new,
     const char *name, size_t len, struct gd_mail_error *err);
-static void scan_file_add(struct scan *sc, const char *name, size_t len,
-    size_t base_len, bool in_new);
+static void scan_file_add(struct scan *sc, const struct dirent *d,
+    size_t len, size_t base_len, bool in_new);
 static int scan_vanished(struct scan *sc, struct gd_mail_error *err);
 static int scan_new_files(struct scan *sc, struct gd_mail_error *err);
 static int scan_new_record(struct scan *sc, const struct scan_file *sf,
@@ -253,7 +257,7 @@ scan_found(struct scan *sc, uint32_t i, bool in_new, const char *name,
 }
 
 static void
-scan_file_add(struct scan *sc, const char *name, size_t len,
+scan_file_add(struct scan *sc, const struct dirent *d, size_t len,
     size_t base_len, bool in_new)
 {
 	if (sc->nfiles == sc->files_cap) {
@@ -266,10 +270,11 @@ scan_file_add(struct scan *sc, const char *name, size_t len,
 		sc->names = gd_xrealloc(sc->names, sc->names_cap);
 	}
 	/* UNSAFE: room for len + 1 bytes was made just above. */
-	memcpy(sc->names + sc->names_len, name, len + 1);
+	memcpy(sc->names + sc->names_len, d->d_name, len + 1);
 	sc->files[sc->nfiles].name = sc->names_len;
 	sc->files[sc->nfiles].base_len = base_len;
 	sc->files[sc->nfiles].in_new = in_new;
+	sc->files[sc->nfiles].regular = d->d_type == DT_REG;
 	sc->nfiles++;
 	sc->names_len += len + 1;
 }
@@ -312,7 +317,7 @@ scan_dir(struct scan *sc, bool in_new, bool record,
 			return -1;
 		}
 		if (i < 0 && !sc->found_only)
-			scan_file_add(sc, d->d_name, len, f.base_len, in_new);
+			scan_file_add(sc, d, len, f.base_len, in_new);
 	}
 	closedir(dir);
 	if (!record)
@@ -407,7 +412,10 @@ scan_new_file(struct scan *sc, const struct scan_file *sf,
 
 	maildir_fname_parse(name, strlen(name), &f);
 	rec.vsize = f.vsize;
-	/* With W= in the name only the mtime is needed: no open. */
+	/* With W= in the name of a regular file nothing else is needed:
+	 * the internal date (the mtime) is read when asked for. */
+	if (f.vsize != UINT64_MAX && sf->regular)
+		return scan_new_record(sc, sf, name, &rec, NULL, err);
 	if (f.vsize != UINT64_MAX)
 		return fstatat(dfd, name, &sb, 0) < 0 || !S_ISREG(sb.st_mode) ?
 		    0 : scan_new_record(sc, sf, name, &rec, &sb, err);
@@ -436,7 +444,8 @@ scan_new_record(struct scan *sc, const struct scan_file *sf,
 	    maildir_state_next_uid(sc->st, &rec->uid, err) < 0)
 		return -1;
 	rec->modseq = sc->modseq;
-	rec->mtime = (int64_t)sb->st_mtim.tv_sec;
+	rec->mtime = sb != NULL ? (int64_t)sb->st_mtim.tv_sec :
+	    GD_MAIL_DATE_UNKNOWN;
 	rec->in_new = sf->in_new;
 	rec->name = name;
 	rec->name_len = strlen(name);

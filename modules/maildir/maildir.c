@@ -70,6 +70,7 @@ static const struct gd_mail_backend maildir_backend = {
 	.notify_start = maildir_notify_start,
 	.notify_stop = maildir_notify_stop,
 	.store_config = maildir_store_config,
+	.internal_date = maildir_internal_date,
 };
 
 static const struct gd_service_decl maildir_services[] = {

@@ -100,7 +100,10 @@ drop_snapshot(struct pop3_drop *d)
 		p = &d->msgs[d->count];
 		p->seq = seq;
 		p->uid = m->uid;
-		p->date = m->internal_date;
+		/* Read only for EXPIRE after days (a stat per Maildir
+		 * file otherwise). */
+		p->date = d->cfg->expire_days > 0 ?
+		    gd_mailbox_internal_date(d->box, seq) : 0;
 		p->seen = (m->flags & GD_MAIL_SEEN) != 0;
 		if (drop_measure(d, m, seq, buf, &p->size) < 0) {
 			/* Expunged meanwhile: not in the snapshot. */

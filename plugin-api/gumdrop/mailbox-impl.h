@@ -357,7 +357,15 @@ struct gd_mail_backend {
 	const struct gd_mail_store_config *(*store_config)(
 	    const struct gd_mail_backend *backend);
 
-	void *reserved[7];		/* zero */
+	/*
+	 * The internal date of message `seq`, whose view entry says
+	 * GD_MAIL_DATE_UNKNOWN: read it, store it in the entry, return it
+	 * (never GD_MAIL_DATE_UNKNOWN).  May be NULL when the backend always
+	 * fills the view's dates.  FILE.  (ABI 1.8, in a reserved slot.)
+	 */
+	int64_t (*internal_date)(struct gd_mailbox *box, uint32_t seq);
+
+	void *reserved[6];		/* zero */
 };
 
 /* ---- helpers for backends -------------------------------------------------- */

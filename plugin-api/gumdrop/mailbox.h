@@ -500,14 +500,22 @@ GD_API uint64_t gd_mailbox_highestmodseq(const struct gd_mailbox *box);
 /* Sequence number of the first message without \Seen, or 0.  LOOP. */
 GD_API uint32_t gd_mailbox_first_unseen(const struct gd_mailbox *box);
 
-/* Per-message metadata, read without touching the content. */
+/*
+ * Per-message metadata, read without touching the content.
+ * internal_date may be GD_MAIL_DATE_UNKNOWN: a backend may read it only
+ * when asked (Maildir keeps it in the file's mtime, and a stat of every
+ * file would double the cost of opening a big mailbox the first time).
+ * Read it with gd_mailbox_internal_date().  (ABI 1.8)
+ */
+#define GD_MAIL_DATE_UNKNOWN	INT64_MIN
 struct gd_mail_msg {
 	uint32_t uid;
 	uint32_t flags;		/* enum gd_mail_flag */
 	uint64_t keywords;	/* bit i: keyword i of the mailbox */
 	uint64_t modseq;	/* > 0 */
 	uint64_t size;		/* RFC822.SIZE: octets as served */
-	int64_t internal_date;	/* seconds since the epoch */
+	int64_t internal_date;	/* seconds since the epoch, or
+				 * GD_MAIL_DATE_UNKNOWN: not read yet */
 	uintptr_t backend;	/* the backend's own (do not touch) */
 };
 
@@ -517,6 +525,16 @@ struct gd_mail_msg {
  * LOOP.
  */
 GD_API const struct gd_mail_msg *gd_mailbox_msg(const struct gd_mailbox *box,
+    uint32_t seq);
+
+/*
+ * The internal date of message `seq` (1..count), in seconds since the
+ * epoch: the view's value, or, when that is GD_MAIL_DATE_UNKNOWN, the
+ * backend reads it (Maildir: one stat) and keeps it in the view; when
+ * it cannot (the file vanished), its best guess (Maildir: the time in
+ * the file name).  0 for a `seq` out of range.  FILE.  (ABI 1.8)
+ */
+GD_API int64_t gd_mailbox_internal_date(struct gd_mailbox *box,
     uint32_t seq);
 
 /* The sequence number of `uid` in the view, or 0.  O(log n).  LOOP. */
@@ -740,7 +758,8 @@ struct gd_mail_cache_key {
 	uint32_t uid;
 	uint32_t variant;
 	uint64_t size;		/* the message's RFC822.SIZE */
-	int64_t date;		/* and internal date */
+	int64_t date;		/* and internal date (not compared when
+				 * either is GD_MAIL_DATE_UNKNOWN) */
 };
 
 /* The key of message `m` of `box` (pointers into box: valid while it is

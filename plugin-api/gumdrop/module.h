@@ -64,6 +64,10 @@
  *                    gd_mail_special_folder, moved from mailbox-impl.h;
  *                    mailbox-impl.h: gd_mail_store.defer_sync (in
  *                    padding: the layout is unchanged).
+ *   1.8  2026-12-01  mailbox.h: GD_MAIL_DATE_UNKNOWN and
+ *                    gd_mailbox_internal_date() (internal dates read
+ *                    when asked); mailbox-impl.h: the backend's
+ *                    internal_date (in a reserved slot).
  */
 #ifndef GUMDROP_MODULE_H
 #define GUMDROP_MODULE_H
@@ -75,7 +79,7 @@ extern "C" {
 #endif
 
 #define GD_ABI_MAJOR	1
-#define GD_ABI_MINOR	7
+#define GD_ABI_MINOR	8
 
 /* "GDMD" */
 #define GD_MODULE_MAGIC	0x47444d44u

@@ -159,6 +159,67 @@ Test(maildir, basic_bare_lf_files_are_served_with_crlf)
 	gd_mail_store_close(&store);
 }
 
+/* A file another program put in `sub` (new or cur) as `name`, with its
+ * W= for `text` and mtime `date`. */
+static void
+md_drop(const char *sub, const char *name, const char *text, time_t date)
+{
+	char path[PATH_MAX];
+	struct timespec ts[2] = { { date, 0 }, { date, 0 } };
+
+	snprintf(path, sizeof(path), "%s/%s/%s,W=%zu%s", md_root, sub, name,
+	    strlen(text), sub[0] == 'c' ? ":2,S" : "");
+	md_write_file(path, text);
+	cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void
+day_note(void *arg, uint32_t seq)
+{
+	*(uint32_t *)arg |= 1u << seq;
+}
+
+/* Files found by a scan with W= in their names are not stat'ed: their
+ * internal dates (mtimes) are read when asked for, also by a search,
+ * and kept; a vanished file gets the time in its name. */
+Test(maildir, basic_internal_dates_are_read_when_asked)
+{
+	struct gd_mail_store *store = md_store("alice");
+	struct gd_search_key since = { .op = GD_SEARCH_SINCE,
+	    .u.day = 1600000000 / 86400 + 1 };
+	struct gd_mailbox *box;
+	char path[PATH_MAX], to[PATH_MAX];
+	uint32_t matched = 0;
+
+	md_drop("new", "1700000000.1.other", "Subject: a\r\n\r\n", 1600000000);
+	md_drop("cur", "1700000100.2.other", "Subject: b\r\n\r\n", 1600086400);
+	md_drop("cur", "1700000200.3.other", "Subject: c\r\n\r\n", 1500000000);
+	box = md_open(store, "INBOX", 0);
+	cr_assert_eq(gd_mailbox_count(box), 3);
+	cr_assert_eq(gd_mailbox_msg(box, 1)->internal_date,
+	    GD_MAIL_DATE_UNKNOWN, "not stat'ed by the scan");
+	cr_assert_eq(gd_mailbox_internal_date(box, 1), 1600000000);
+	cr_assert_eq(gd_mailbox_msg(box, 1)->internal_date, 1600000000,
+	    "kept in the view");
+	/* Another program flags one (a rename) and removes one. */
+	snprintf(path, sizeof(path), "%s/cur/1700000100.2.other,W=14:2,S",
+	    md_root);
+	snprintf(to, sizeof(to), "%s/cur/1700000100.2.other,W=14:2,FS",
+	    md_root);
+	cr_assert_eq(rename(path, to), 0);
+	snprintf(path, sizeof(path), "%s/cur/1700000200.3.other,W=14:2,S",
+	    md_root);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(gd_mailbox_search(box, &since, day_note, &matched,
+	    NULL), 0);
+	cr_assert_eq(matched, 1u << 2 | 1u << 3, "SINCE: the renamed file's "
+	    "mtime, the vanished file's name: %#x", matched);
+	cr_assert_eq(gd_mailbox_internal_date(box, 3), 1700000200);
+	cr_assert_eq(gd_mailbox_internal_date(box, 4), 0, "out of range");
+	gd_mailbox_close(&box);
+	gd_mail_store_close(&store);
+}
+
 /* ---- flags --------------------------------------------------------------- */
 
 struct seqs {
