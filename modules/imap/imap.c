@@ -80,7 +80,7 @@ static const struct gd_protocol imap_protocols[] = {
 GD_MODULE_EXPORT = {
 	GD_MODULE_HEAD,
 	.name = "imap",
-	.version = "0.1.0",
+	.version = "1.0.0",
 	.description = "IMAP4rev2 / IMAP4rev1 server on the users' mail",
 	.license = "MIT",
 	.config_keys = imap_config_keys,
