@@ -164,7 +164,19 @@ enum {
 struct imap_struct {
 	const char *str[IMAP_STRUCT_N];
 	size_t len[IMAP_STRUCT_N];
+	unsigned problems;	/* imap_parse_problems() of the tree */
 };
+
+/*
+ * The defects of a parsed message that IMAP reports with an untagged
+ * "NO [PARSE]" (RFC 9051 7.1): the union over the tree of the
+ * gd_mime_part flags for header or structure cut at the parser's bounds,
+ * a multipart without a usable or a closing boundary, an unreadable
+ * Content-Type.  0 for a sound message.
+ */
+unsigned imap_parse_problems(const struct gd_mime_part *root);
+/* One line of text for the problems (not 0), for the PARSE reply. */
+const char *imap_parse_problem_text(unsigned problems);
 
 /* Make / free the process's cache (module init / fini; without it the
  * calls below miss and keep nothing). */

@@ -59,6 +59,7 @@ struct imap_fetch_run {
 	struct gd_mail_content *content;	/* NULL: not opened */
 	struct imap_content_src cs;
 	const struct gd_mime_part *root;
+	unsigned problems;		/* imap_parse_problems(): NO [PARSE] */
 	uint64_t size;
 	size_t next;			/* index of the next item */
 	struct imap_section *secs;	/* resolved sections, one per item */
@@ -201,6 +202,23 @@ fetch_msg_head(struct imap_session *s, struct imap_fetch_run *r,
 		fetch_msg_structs(s, r);
 }
 
+/* After a message whose header or MIME structure is defective (the
+ * parse its items were made from), say so: untagged NO with the PARSE
+ * code (RFC 9051 7.1), once per message and FETCH. */
+static void
+fetch_msg_parse_note(struct imap_session *s, struct imap_fetch_run *r)
+{
+	if (r->problems == 0)
+		return;
+	imap_out_str(&s->out, "* NO [PARSE] Message ");
+	imap_out_uint(&s->out, r->seq);
+	imap_out_str(&s->out, ": ");
+	imap_out_str(&s->out, imap_parse_problem_text(r->problems));
+	imap_out_str(&s->out, "\r\n");
+	gd_conn_write(s->conn, s->out.buf, s->out.len);
+	imap_out_reset(&s->out);
+}
+
 /*
  * Open message r->seq's content and parse the tree when `tree`.  0; 1
  * when its file is gone (skip it); -1 with *merr set.
@@ -249,6 +267,8 @@ fetch_msg_open(struct imap_session *s, struct imap_fetch_run *r,
 		    r->pool);
 		imap_struct_cache_put(s->box, m, s->mode, &r->rs);
 	}
+	r->problems = r->root != NULL ? imap_parse_problems(r->root) :
+	    r->structs ? r->rs.problems : 0;
 	if (fetch_msg_resolve(r, err) < 0)
 		return -1;
 	r->next = 0;
@@ -370,6 +390,7 @@ fetch_step(struct imap_session *s, struct imap_fetch_run *r)
 	}
 	if (r->inmsg) {
 		gd_conn_write(s->conn, ")\r\n", 3);
+		fetch_msg_parse_note(s, r);
 		fetch_msg_close(r);
 	}
 	if (!imap_seqset_iter_next(&s->job.set, &r->it, &r->seq)) {

@@ -103,6 +103,9 @@ imap_store_open_done(struct imap_session *s)
 	    gd_mail_store_max_message_size(s->store) > 0)
 		s->append_max = gd_mail_store_max_message_size(s->store);
 	imap_reader_start(s);
+	if (s->cfg->login_alert != NULL)
+		gd_conn_writef(s->conn, "* OK [ALERT] %s\r\n",
+		    s->cfg->login_alert);
 	imap_capability_string(s, &caps);
 	/* Written whole: the list outgrows imap_tagged()'s text buffer. */
 	gd_conn_writef(s->conn, "%s OK [CAPABILITY %s] Logged in\r\n",

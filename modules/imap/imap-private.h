@@ -51,6 +51,7 @@ struct imap_config {
 	struct gd_mail_special_folder *special;	/* `special-use:` */
 	size_t nspecial;
 	bool id;
+	char *login_alert;		/* `login-alert:`, NULL: none */
 };
 
 struct imap_module {

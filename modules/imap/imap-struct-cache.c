@@ -40,6 +40,38 @@ struct_key(struct gd_mailbox *box, const struct gd_mail_msg *m,
 	k->variant = mode & IMAP_MODE_UTF8;
 }
 
+#define PARSE_PROBLEMS	(GD_MIME_TRUNC_HEADER | GD_MIME_TRUNC_STRUCTURE | \
+	GD_MIME_BAD_BOUNDARY | GD_MIME_NO_END_BOUNDARY | \
+	GD_MIME_BAD_CONTENT_TYPE)
+
+/* Depth first; the parser bounds the tree (depth and parts). */
+unsigned
+imap_parse_problems(const struct gd_mime_part *root)
+{
+	const struct gd_mime_part *c;
+	unsigned problems = root->flags & PARSE_PROBLEMS;
+
+	for (c = root->children; c != NULL; c = c->next)
+		problems |= imap_parse_problems(c);
+	return problems;
+}
+
+const char *
+imap_parse_problem_text(unsigned problems)
+{
+	if (problems & GD_MIME_TRUNC_STRUCTURE)
+		return "MIME structure deeper or larger than this server "
+		    "parses; the rest is shown as one part";
+	if (problems & GD_MIME_TRUNC_HEADER)
+		return "header larger than this server parses; later fields "
+		    "ignored";
+	if (problems & GD_MIME_BAD_BOUNDARY)
+		return "multipart without a usable boundary, shown as one part";
+	if (problems & GD_MIME_NO_END_BOUNDARY)
+		return "multipart without its closing boundary";
+	return "unreadable Content-Type, taken as text/plain";
+}
+
 void
 imap_struct_render(struct imap_struct *st, const struct gd_mime_part *root,
     unsigned mode, struct gd_pool *pool)
@@ -47,6 +79,7 @@ imap_struct_render(struct imap_struct *st, const struct gd_mime_part *root,
 	struct imap_sbuf sb;
 	int i;
 
+	st->problems = imap_parse_problems(root);
 	for (i = 0; i < IMAP_STRUCT_N; i++) {
 		imap_sbuf_init(&sb, pool);
 		if (i == IMAP_STRUCT_ENVELOPE)
@@ -65,29 +98,36 @@ struct struct_copy {
 	bool ok;
 };
 
+/* A blob: the lengths of the items, the problems, then the items. */
+struct struct_blob_head {
+	uint32_t lens[IMAP_STRUCT_N];
+	uint32_t problems;
+};
+
 /* Under the cache's lock: the blob's strings into the pool. */
 static void
 struct_copy(void *arg, const void *blob, size_t len)
 {
 	struct struct_copy *c = arg;
-	uint32_t lens[IMAP_STRUCT_N];
-	size_t at = sizeof(lens), i;
+	struct struct_blob_head h;
+	size_t at = sizeof(h), i;
 	char *buf;
 
-	if (len < sizeof(lens))
+	if (len < sizeof(h))
 		return;
-	memcpy(lens, blob, sizeof(lens));
+	memcpy(&h, blob, sizeof(h));
 	for (i = 0; i < IMAP_STRUCT_N; i++)
-		at += lens[i];
+		at += h.lens[i];
 	if (at != len)
 		return;
-	buf = gd_pool_alloc(c->pool, len - sizeof(lens) + 1);
-	memcpy(buf, (const char *)blob + sizeof(lens), len - sizeof(lens));
+	buf = gd_pool_alloc(c->pool, len - sizeof(h) + 1);
+	memcpy(buf, (const char *)blob + sizeof(h), len - sizeof(h));
 	for (i = 0; i < IMAP_STRUCT_N; i++) {
 		c->st->str[i] = buf;
-		c->st->len[i] = lens[i];
-		buf += lens[i];
+		c->st->len[i] = h.lens[i];
+		buf += h.lens[i];
 	}
+	c->st->problems = h.problems;
 	c->ok = true;
 }
 
@@ -109,8 +149,8 @@ imap_struct_cache_put(struct gd_mailbox *box, const struct gd_mail_msg *m,
     unsigned mode, const struct imap_struct *st)
 {
 	struct gd_mail_cache_key k;
-	uint32_t lens[IMAP_STRUCT_N];
-	size_t len = sizeof(lens), at, i;
+	struct struct_blob_head h = { .problems = st->problems };
+	size_t len = sizeof(h), at, i;
 	char *blob;
 
 	if (struct_cache == NULL)
@@ -118,12 +158,12 @@ imap_struct_cache_put(struct gd_mailbox *box, const struct gd_mail_msg *m,
 	for (i = 0; i < IMAP_STRUCT_N; i++) {
 		if (st->len[i] > UINT32_MAX / 4)
 			return;
-		lens[i] = (uint32_t)st->len[i];
+		h.lens[i] = (uint32_t)st->len[i];
 		len += st->len[i];
 	}
 	blob = gd_xmalloc(len);
-	memcpy(blob, lens, sizeof(lens));
-	for (i = 0, at = sizeof(lens); i < IMAP_STRUCT_N; i++) {
+	memcpy(blob, &h, sizeof(h));
+	for (i = 0, at = sizeof(h); i < IMAP_STRUCT_N; i++) {
 		memcpy(blob + at, st->str[i], st->len[i]);
 		at += st->len[i];
 	}

@@ -67,6 +67,10 @@ static const struct gd_config_key imap_config_keys[] = {
 	    "no mailbox has that attribute (RFC 6154)" },
 	{ "id", GD_CONFIG_KEY_BOOL, "true", 0, 0,
 	    "answer ID (RFC 2971) with the server's name and version" },
+	{ "login-alert", GD_CONFIG_KEY_STRING, "", 0, 0,
+	    "text sent at every login as \"* OK [ALERT] text\", which "
+	    "clients must show the user (e.g. planned maintenance); "
+	    "empty: none" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -102,6 +106,7 @@ imap_config_free(void *parsed)
 		free((char *)cfg->special[i].name);
 	free(cfg->special);
 	free(cfg->storage);
+	free(cfg->login_alert);
 	free(cfg);
 }
 
@@ -170,6 +175,30 @@ imap_special_parse(struct imap_config *cfg, const struct gd_config_node *map,
 	return 0;
 }
 
+/* `login-alert`: one line of printable ASCII (resp-text of both
+ * revisions; a "[" first would read as another response code). */
+static int
+imap_alert_parse(struct imap_config *cfg, const struct gd_config_node *node,
+    const char **error_r)
+{
+	const char *text, *p;
+
+	if (gd_config_get_string(node, "login-alert", "", &text,
+	    error_r) < 0)
+		return -1;
+	for (p = text; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			break;
+	if (*p != '\0' || text[0] == '[' || strlen(text) > 1000) {
+		*error_r = gd_config_error(gd_config_get(node, "login-alert"),
+		    "expected one line of printable ASCII, not starting "
+		    "with '[', at most 1000 bytes");
+		return -1;
+	}
+	cfg->login_alert = text[0] != '\0' ? gd_xstrdup(text) : NULL;
+	return 0;
+}
+
 static int
 imap_config_values(struct imap_config *cfg,
     const struct gd_config_node *node, const char **error_r)
@@ -199,6 +228,8 @@ imap_config_values(struct imap_config *cfg,
 		return -1;
 	cfg->storage = gd_xstrdup(storage);
 	cfg->max_bad_commands = (unsigned)bad;
+	if (imap_alert_parse(cfg, node, error_r) < 0)
+		return -1;
 	return imap_special_parse(cfg, node, error_r);
 }
 

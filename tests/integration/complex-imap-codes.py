@@ -21,8 +21,10 @@ Checked:
   TRYCREATE, UIDVALIDITY, UIDNEXT, PERMANENTFLAGS, READ-ONLY,
   READ-WRITE, APPENDUID, COPYUID, CANNOT, LIMIT, OVERQUOTA (a realm
   quota_messages), NONEXISTENT, ALREADYEXISTS, AUTHENTICATIONFAILED,
-  PRIVACYREQUIRED, TOOBIG, BADCHARSET, CLOSED (rev2).  ALERT and PARSE
-  are not produced by the server (docs/imap.md).
+  PRIVACYREQUIRED, TOOBIG, BADCHARSET, CLOSED (rev2); ALERT at login
+  from the `login-alert` key; PARSE after the
+  FETCH response of a multipart without its closing boundary (from the
+  parse and again from the structure cache), never for a sound message.
 - The listener's sasl: policy: failure-delay delays a failed LOGIN;
   after max-auth-failures even the right password is refused.
 """
@@ -227,6 +229,36 @@ def test_codes(port, tls_port):
     c.close()
 
 
+BROKEN = (b"From: a@example.test\r\nSubject: broken\r\n"
+          b"Content-Type: multipart/mixed; boundary=xyz\r\n\r\n"
+          b"--xyz\r\nContent-Type: text/plain\r\n\r\nno end\r\n")
+SOUND = (b"From: a@example.test\r\nSubject: sound\r\n\r\nfine\r\n")
+
+
+def test_alert_and_parse(port):
+    c = connect(port, None)
+    lines, _, done = c.run("LOGIN demo demo")
+    check(lines == ["* OK [ALERT] Maintenance tonight 22:00 UTC"] and
+          " OK [CAPABILITY " in done, "login-alert: * OK [ALERT] before "
+          "the tagged OK: %s %s" % (lines, done))
+    c.run("CREATE Parse")
+    for data in (BROKEN, SOUND):
+        append_sync(c, "APPEND Parse {%d}" % len(data), data)
+    c.run("SELECT Parse")
+    for attempt in ("parsed", "cached"):
+        lines, _, done = c.run("FETCH 1:2 (BODYSTRUCTURE)")
+        notes = [x for x in lines if x.startswith("* NO [PARSE]")]
+        check(len(notes) == 1 and notes[0].startswith(
+              "* NO [PARSE] Message 1: multipart without its closing")
+              and lines.index(notes[0]) == 1 and " OK " in done,
+              "%s: one PARSE note, after message 1's FETCH: %s"
+              % (attempt, lines))
+    lines, _, _ = c.run("FETCH 2 (BODY.PEEK[1])")
+    check(not any("[PARSE]" in x for x in lines),
+          "a sound message has no PARSE note: %s" % lines)
+    c.close()
+
+
 def test_policy(port):
     c = connect(port, None)
     t0 = time.monotonic()
@@ -262,7 +294,8 @@ imap:
   max-command-size: 8K
   max-literal-size: 2K
   append-limit: 4K
-  max-bad-commands: 0"""
+  max-bad-commands: 0
+  login-alert: 'Maintenance tonight 22:00 UTC'"""
     d, _ = smtp_maildir.maildir_daemon(
         listeners, modules=["sasl-plain", "sasl-login", "imap"],
         top_extra=top, tmpdir=tmp)
@@ -271,6 +304,7 @@ imap:
         test_literals(port)
         test_codes(port, tls_port)
         test_policy(policy_port)
+        test_alert_and_parse(port)
     finally:
         d.stop()
     finish()
