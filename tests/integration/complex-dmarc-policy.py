@@ -90,7 +90,7 @@ check(len(files) == 1, "one record file for reject.test: %s" % files)
 lines = open(files[0]).read().splitlines() if files else []
 check(len(lines) == 2, "two records (reject, sub): %s" % lines)
 fields = [ln.split("\t") for ln in lines]
-check(all(f[0] == "v1" and f[2] == "127.0.0.1" for f in fields),
+check(all(f[0] == "v2" and f[2] == "127.0.0.1" for f in fields),
       "version and source address: %s" % lines)
 check(sorted(f[3] for f in fields) == ["reject.test", "sub.reject.test"],
       "header-from of each: %s" % lines)
