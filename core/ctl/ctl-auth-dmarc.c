@@ -48,6 +48,7 @@ struct ctl_dmarc {
 	struct gd_spf_check *check;
 	struct gd_dkim_dns_ops dns;
 	struct gd_dkim_verifier *v;
+	struct gd_dkim_verify_opts vopts;
 	struct gd_dmarc_eval *ev;
 	unsigned pending;		/* spf and dkim still running */
 	char from[CTL_DMARC_FROM_MAX];
@@ -253,7 +254,8 @@ ctl_dmarc_start(struct ctl_tool *tool, void *arg)
 	} else if (finished)
 		cd->pending--;
 	cd->dkim->dns_ops(ctl_tool_loop(tool), &cd->dns);
-	cd->v = cd->dkim->verify_create(NULL, &cd->dns);
+	cd->v = cd->dkim->verify_create(ctl_dkim_verify_opts(cd->dkim,
+	    &cd->vopts), &cd->dns);
 	cd->dkim->verify_write(cd->v, cd->msg, cd->len);
 	if (cd->dkim->verify_finish(cd->v, ctl_dmarc_dkim_done, cd) == 1)
 		cd->pending--;
