@@ -20,7 +20,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <unbound.h>
 
@@ -98,10 +97,8 @@ static bool
 dns_cache_same(const struct dns_cache_slot *s, const char *name,
     int rrtype)
 {
-	size_t len = dns_cache_name_len(name);
-
 	return s->name != NULL && s->rrtype == rrtype &&
-	    strlen(s->name) == len && strncasecmp(s->name, name, len) == 0;
+	    gd_dns_name_eq(s->name, name);
 }
 
 struct ub_result *

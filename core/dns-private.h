@@ -73,6 +73,12 @@ uint64_t gd_dns_cache_hits(void);
 /* ---- dns-rdata.c ---------------------------------------------------- */
 
 /*
+ * Whether `a` and `b` name the same node: ASCII case-insensitive, a
+ * final dot ignored (the root "." stays itself).  Any thread.
+ */
+GD_API bool gd_dns_name_eq(const char *a, const char *b);
+
+/*
  * Convert the uncompressed wire-format name at the start of `wire`
  * (`len` bytes available) into presentation format in `buf` (see
  * gumdrop/dns.h for the escaping; no trailing dot).  *used_r gets the

@@ -1,6 +1,6 @@
 /*
- * dns-rdata.c — parsing the rdata libunbound hands back, and building
- * reverse lookup names.
+ * dns-rdata.c — parsing the rdata libunbound hands back, building
+ * reverse lookup names, and comparing names.
  *
  * libunbound returns each record's rdata with domain names already
  * uncompressed (its packed RRsets store names in full), so a compression
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 
 #include <gumdrop/common.h>
@@ -409,4 +410,21 @@ gd_dns_reverse_name(const struct sockaddr *addr, char *buf, size_t size)
 	if (IN6_IS_ADDR_V4MAPPED(a6))
 		return dns_reverse_v4(a6->s6_addr + 12, buf, size);
 	return dns_reverse_v6(a6->s6_addr, buf, size);
+}
+
+/* The name's length without a final dot (the root stays "."). */
+static size_t
+dns_name_len(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 1 && name[len - 1] == '.' ? len - 1 : len;
+}
+
+bool
+gd_dns_name_eq(const char *a, const char *b)
+{
+	size_t la = dns_name_len(a);
+
+	return la == dns_name_len(b) && strncasecmp(a, b, la) == 0;
 }

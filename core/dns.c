@@ -8,6 +8,16 @@
  * callback, runs on the loop that asked.  Deadlines are ev_timers; on
  * expiry the libunbound query is cancelled (its callback then never
  * runs) and TIMEOUT is delivered instead.
+ *
+ * CNAMEs: libunbound answers a name that local data (a zone file) has
+ * as a CNAME with the alias alone (NODATA, canonname = its target); a
+ * recursive resolver would go on to the target.  We do: an answer
+ * without data whose canonical name is another name is asked again for
+ * that name, at most DNS_CNAME_MAX times per lookup (a loop ends there,
+ * as an error), all within the lookup's one deadline.  The caller gets
+ * the last name's answer, with that name as canonname.  Over the
+ * network the resolver has followed the chain already; a NODATA there
+ * costs one more (cached) question.
  */
 #include "config.h"
 
@@ -37,6 +47,9 @@
 #define DNS_QUERY_MAGIC		0x444e5351U	/* "DNSQ" */
 #define DNS_THREAD_MAGIC	0x444e5354U	/* "DNST" */
 #define DNS_MAX_TIMEOUT_MS	(10 * 60 * 1000)
+#define DNS_CNAME_MAX		8	/* CNAMEs followed per lookup */
+#define DNS_TYPE_CNAME		5
+#define DNS_CNAME_ERROR		"CNAME chain over 8 names (or a loop)"
 
 enum dns_query_state {
 	DNS_Q_PENDING = 1,	/* with libunbound, or early error queued */
@@ -77,7 +90,9 @@ struct gd_dns_query {
 	struct gd_pool *cached_pool;	/* a cached answer, delivered by */
 	struct gd_dns_result cached;	/* the zero timer too */
 	int rrtype;
-	char *name;
+	char *name;			/* as asked */
+	char *cur;			/* asked now (a CNAME's target) */
+	unsigned hops;			/* CNAMEs followed */
 	gd_dns_fn *cb;
 	void *arg;
 };
@@ -131,7 +146,8 @@ static int dns_configure_zone_files(const struct gd_config_node *sect,
 static void dns_io_cb(struct ev_loop *ev, ev_io *w, int revents);
 static void dns_timer_cb(struct ev_loop *ev, ev_timer *w, int revents);
 static void dns_ub_cb(void *arg, int err, struct ub_result *ub);
-static void dns_fill_result(struct gd_pool *pool, struct ub_result *ub,
+static void dns_fill_result(const struct gd_dns_query *q,
+    struct gd_pool *pool, struct ub_result *ub,
     struct gd_dns_result *res);
 static void dns_deliver(struct gd_dns_query *q, struct gd_dns_result *res);
 static void dns_query_free(struct gd_dns_query *q);
@@ -142,6 +158,11 @@ static struct gd_dns_query *dns_query_new(struct gd_loop *loop,
     const char *name, int rrtype, gd_dns_fn *cb, void *arg);
 static void dns_fail_later(struct gd_dns_query *q, const char *error);
 static void dns_clash_check(void);
+static void dns_ask(struct gd_dns_query *q);
+static const char *dns_cname_target(const struct gd_dns_query *q,
+    const struct ub_result *ub);
+static bool dns_cname_step(struct gd_dns_query *q, const char *target);
+static void dns_follow(struct gd_dns_query *q, struct ub_result *ub);
 
 /*
  * libev exports libevent-compatible event_*() functions.  libunbound
@@ -712,6 +733,7 @@ dns_query_free(struct gd_dns_query *q)
 	dns_unlink(q);
 	gd_pool_destroy(&q->cached_pool);
 	free(q->name);
+	free(q->cur);
 	q->magic = 0;
 	free(q);
 }
@@ -737,8 +759,8 @@ dns_deliver(struct gd_dns_query *q, struct gd_dns_result *res)
 }
 
 static void
-dns_fill_result(struct gd_pool *pool, struct ub_result *ub,
-    struct gd_dns_result *res)
+dns_fill_result(const struct gd_dns_query *q, struct gd_pool *pool,
+    struct ub_result *ub, struct gd_dns_result *res)
 {
 	const char *error;
 
@@ -746,6 +768,8 @@ dns_fill_result(struct gd_pool *pool, struct ub_result *ub,
 	res->ttl = ub->ttl > 0 ? (uint32_t)ub->ttl : 0;
 	if (ub->canonname != NULL)
 		res->canonname = gd_pool_strdup(pool, ub->canonname);
+	else if (q->hops > 0)
+		res->canonname = gd_pool_strdup(pool, q->cur);
 	if (ub->secure)
 		res->security = GD_DNS_SECURE;
 	else if (ub->bogus) {
@@ -775,6 +799,52 @@ dns_fill_result(struct gd_pool *pool, struct ub_result *ub,
 	}
 }
 
+/* The CNAME target to ask next after `ub` (the answer for q->cur), or
+ * NULL when `ub` is the final answer. */
+static const char *
+dns_cname_target(const struct gd_dns_query *q, const struct ub_result *ub)
+{
+	if (q->rrtype == DNS_TYPE_CNAME || ub->rcode != 0 || ub->havedata ||
+	    ub->canonname == NULL || gd_dns_name_eq(ub->canonname, q->cur))
+		return NULL;
+	return ub->canonname;
+}
+
+/* Move q on to `target` (copied).  False when DNS_CNAME_MAX were
+ * followed already: the lookup then fails. */
+static bool
+dns_cname_step(struct gd_dns_query *q, const char *target)
+{
+	char *next;
+
+	if (q->hops == DNS_CNAME_MAX)
+		return false;
+	q->hops++;
+	next = gd_xstrdup(target);
+	free(q->cur);
+	q->cur = next;
+	return true;
+}
+
+/* From dns_ub_cb: `ub` is a CNAME to follow (the cache keeps it, or
+ * it is freed here). */
+static void
+dns_follow(struct gd_dns_query *q, struct ub_result *ub)
+{
+	char *target = gd_xstrdup(dns_cname_target(q, ub));
+	bool ok;
+
+	if (!dns_cache_put(q->thr->cache, q->cur, q->rrtype, ub,
+	    ev_now(q->ev)))
+		ub_resolve_free(ub);
+	ok = dns_cname_step(q, target);
+	free(target);
+	if (ok)
+		dns_ask(q);
+	else
+		dns_fail_later(q, DNS_CNAME_ERROR);
+}
+
 /* libunbound's answer, inside ub_process() on the loop thread. */
 static void
 dns_ub_cb(void *arg, int err, struct ub_result *ub)
@@ -785,6 +855,10 @@ dns_ub_cb(void *arg, int err, struct ub_result *ub)
 
 	GD_CHECK_MAGIC(q, DNS_QUERY_MAGIC);
 	q->ub_active = false;
+	if (err == 0 && ub != NULL && dns_cname_target(q, ub) != NULL) {
+		dns_follow(q, ub);
+		return;
+	}
 	pool = gd_pool_create("dns-result");
 	dns_result_init(q, &res);
 	if (err != 0 || ub == NULL) {
@@ -792,9 +866,9 @@ dns_ub_cb(void *arg, int err, struct ub_result *ub)
 		    GD_DNS_ERROR;
 		res.error = ub_strerror(err);
 	} else {
-		dns_fill_result(pool, ub, &res);
+		dns_fill_result(q, pool, ub, &res);
 		/* Kept by the cache, it stays valid through the callback. */
-		if (dns_cache_put(q->thr->cache, q->name, q->rrtype, ub,
+		if (dns_cache_put(q->thr->cache, q->cur, q->rrtype, ub,
 		    ev_now(q->ev)))
 			ub = NULL;
 	}
@@ -870,6 +944,7 @@ static void
 dns_fail_later(struct gd_dns_query *q, const char *error)
 {
 	q->early_error = error;
+	ev_timer_stop(q->ev, &q->timer);
 	ev_timer_set(&q->timer, 0., 0.);
 	ev_timer_start(q->ev, &q->timer);
 }
@@ -881,9 +956,40 @@ dns_answer_later(struct gd_dns_query *q, struct ub_result *ub)
 {
 	q->cached_pool = gd_pool_create("dns-result");
 	dns_result_init(q, &q->cached);
-	dns_fill_result(q->cached_pool, ub, &q->cached);
+	dns_fill_result(q, q->cached_pool, ub, &q->cached);
+	ev_timer_stop(q->ev, &q->timer);
 	ev_timer_set(&q->timer, 0., 0.);
 	ev_timer_start(q->ev, &q->timer);
+}
+
+/*
+ * Ask for q->cur: from the cache (a cached CNAME is followed at once),
+ * else from libunbound.  The deadline timer is running.
+ */
+static void
+dns_ask(struct gd_dns_query *q)
+{
+	const char *target;
+	struct ub_result *ub;
+	int err;
+
+	while ((ub = dns_cache_get(q->thr->cache, q->cur, q->rrtype,
+	    ev_now(q->ev))) != NULL) {
+		if ((target = dns_cname_target(q, ub)) == NULL) {
+			dns_answer_later(q, ub);
+			return;
+		}
+		if (!dns_cname_step(q, target)) {
+			dns_fail_later(q, DNS_CNAME_ERROR);
+			return;
+		}
+	}
+	err = ub_resolve_async(q->thr->ctx, q->cur, q->rrtype, 1, q,
+	    dns_ub_cb, &q->async_id);
+	if (err != 0)
+		dns_fail_later(q, ub_strerror(err));
+	else
+		q->ub_active = true;
 }
 
 uint64_t
@@ -897,8 +1003,6 @@ gd_dns_resolve(struct gd_loop *loop, const char *name, int rrtype,
     uint64_t timeout_ms, gd_dns_fn *cb, void *arg)
 {
 	struct gd_dns_query *q;
-	struct ub_result *ub;
-	int err;
 
 	q = dns_query_new(loop, name, rrtype, cb, arg);
 	if (q->thr == NULL) {
@@ -913,22 +1017,12 @@ gd_dns_resolve(struct gd_loop *loop, const char *name, int rrtype,
 		dns_fail_later(q, "bad record type");
 		return q;
 	}
-	if ((ub = dns_cache_get(q->thr->cache, name, rrtype,
-	    ev_now(q->ev))) != NULL) {
-		dns_answer_later(q, ub);
-		return q;
-	}
-	err = ub_resolve_async(q->thr->ctx, name, rrtype, 1, q, dns_ub_cb,
-	    &q->async_id);
-	if (err != 0) {
-		dns_fail_later(q, ub_strerror(err));
-		return q;
-	}
-	q->ub_active = true;
 	if (timeout_ms == 0)
 		timeout_ms = q->thr->timeout_ms;
 	ev_timer_set(&q->timer, (ev_tstamp)timeout_ms / 1000., 0.);
 	ev_timer_start(q->ev, &q->timer);
+	q->cur = gd_xstrdup(name);
+	dns_ask(q);
 	return q;
 }
 

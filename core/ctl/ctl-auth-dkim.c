@@ -49,6 +49,7 @@ struct ctl_dkim {
 	struct gd_dkim_verifier *v;
 	struct gd_dkim_sign_key key;
 	struct gd_dkim_sign_opts sopts;
+	struct gd_dkim_verify_opts vopts;
 	const char *out;		/* keygen: the PEM file */
 	unsigned bits;
 };
@@ -150,13 +151,24 @@ ctl_dkim_print(struct ctl_dkim *cd)
 	printf("\n");
 }
 
+const struct gd_dkim_verify_opts *
+ctl_dkim_verify_opts(const struct gd_dkim_service *dkim,
+    struct gd_dkim_verify_opts *buf)
+{
+	if (!GD_SERVICE_HAS(dkim, struct gd_dkim_service, verify_options))
+		return NULL;
+	dkim->verify_options(buf);
+	return buf;
+}
+
 static void ctl_dkim_batch_next(struct ctl_dkim *cd);
 
 /* Verify cd->msg; 1 when done inline, 0 when `done` will run. */
 static int
 ctl_dkim_verify_msg(struct ctl_dkim *cd, gd_dkim_verify_done_fn *done)
 {
-	cd->v = cd->dkim->verify_create(NULL, &cd->dns);
+	cd->v = cd->dkim->verify_create(ctl_dkim_verify_opts(cd->dkim,
+	    &cd->vopts), &cd->dns);
 	cd->dkim->verify_write(cd->v, cd->msg, cd->len);
 	return cd->dkim->verify_finish(cd->v, done, cd);
 }

@@ -35,6 +35,7 @@
 #define CTL_DMARC_INPUT_MAX	(64u << 20)	/* largest message read */
 #define CTL_DMARC_AR_MAX	8192
 #define CTL_DMARC_DKIM_MAX	16		/* signatures passed on */
+#define CTL_DMARC_FROM_MAX	2560		/* author domains listed */
 
 struct ctl_dmarc {
 	struct ctl_tool *tool;
@@ -47,9 +48,10 @@ struct ctl_dmarc {
 	struct gd_spf_check *check;
 	struct gd_dkim_dns_ops dns;
 	struct gd_dkim_verifier *v;
+	struct gd_dkim_verify_opts vopts;
 	struct gd_dmarc_eval *ev;
 	unsigned pending;		/* spf and dkim still running */
-	char from[256];
+	char from[CTL_DMARC_FROM_MAX];
 	struct gd_dmarc_input in;
 	struct gd_dmarc_dkim_sig sigs[CTL_DMARC_DKIM_MAX];
 };
@@ -165,8 +167,14 @@ ctl_dmarc_evaluate(struct ctl_dmarc *cd)
 	uint32_t r = 0;
 
 	(void)gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r));
-	cd->in.from_domain = cd->dmarc->message_from_domain(cd->msg, cd->len,
-	    cd->from, sizeof(cd->from));
+	/* 1.2: every author domain, as the daemon evaluates them. */
+	if (GD_SERVICE_HAS(cd->dmarc, struct gd_dmarc_service,
+	    message_from_domains))
+		cd->in.from_domain = cd->dmarc->message_from_domains(cd->msg,
+		    cd->len, cd->from, sizeof(cd->from));
+	else
+		cd->in.from_domain = cd->dmarc->message_from_domain(cd->msg,
+		    cd->len, cd->from, sizeof(cd->from));
 	cd->in.client_ip = cd->req.ip;
 	cd->in.helo = cd->req.helo;
 	cd->in.mail_from_domain = ctl_dmarc_mail_domain(cd->req.sender);
@@ -246,7 +254,8 @@ ctl_dmarc_start(struct ctl_tool *tool, void *arg)
 	} else if (finished)
 		cd->pending--;
 	cd->dkim->dns_ops(ctl_tool_loop(tool), &cd->dns);
-	cd->v = cd->dkim->verify_create(NULL, &cd->dns);
+	cd->v = cd->dkim->verify_create(ctl_dkim_verify_opts(cd->dkim,
+	    &cd->vopts), &cd->dns);
 	cd->dkim->verify_write(cd->v, cd->msg, cd->len);
 	if (cd->dkim->verify_finish(cd->v, ctl_dmarc_dkim_done, cd) == 1)
 		cd->pending--;

@@ -26,6 +26,7 @@
 #include <gumdrop/loop.h>
 
 #include "ctl.h"
+#include "dns-private.h"
 
 struct ctl_dns_type {
 	const char *name;
@@ -241,19 +242,6 @@ ctl_dns_exit_code(enum gd_dns_status status)
 	}
 }
 
-/* Equal but for case and a trailing dot. */
-static bool
-ctl_dns_same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 static void
 ctl_dns_answer(const struct gd_dns_result *res, void *arg)
 {
@@ -273,7 +261,7 @@ ctl_dns_answer(const struct gd_dns_result *res, void *arg)
 		ctl_dns_rdata_print(res, i);
 		putchar('\n');
 	}
-	if (res->canonname != NULL && !ctl_dns_same_name(res->canonname,
+	if (res->canonname != NULL && !gd_dns_name_eq(res->canonname,
 	    res->name))
 		printf("; canonical name: %s\n", res->canonname);
 	if (res->error != NULL)

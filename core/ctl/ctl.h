@@ -51,6 +51,16 @@ extern const struct ctl_command ctl_dns_commands[];
 /* spf: `auth spf` (ctl-auth-spf.c; runs on the ctl_tool frame). */
 extern const struct ctl_command ctl_auth_spf_commands[];
 extern const struct ctl_command ctl_auth_dkim_commands[];
+/*
+ * For verify_create: the dkim module's configured `verify:` options in
+ * *buf (dkim service 1.1: with -c CONFIG, its settings; else the
+ * defaults), or NULL (the defaults) when the module is older.  The
+ * tools verify as the daemon does.  Any thread.
+ */
+struct gd_dkim_service;
+struct gd_dkim_verify_opts;
+const struct gd_dkim_verify_opts *ctl_dkim_verify_opts(
+    const struct gd_dkim_service *dkim, struct gd_dkim_verify_opts *buf);
 /* auth-defaults: `auth dmarc` (ctl-auth-dmarc.c; spf, dkim and dmarc on
  * the ctl_tool frame). */
 extern const struct ctl_command ctl_auth_dmarc_commands[];

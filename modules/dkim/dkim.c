@@ -1,9 +1,10 @@
 /*
  * dkim.c — the dkim module: DKIM verification of incoming mail and
  * signing of authenticated submissions (RFC 6376, RFC 8463, RFC 8301);
- * service `dkim` 1.0 (gumdrop/dkim.h).  docs/dkim.md.
+ * service `dkim` 1.1 (gumdrop/dkim.h).  docs/dkim.md.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dkim-private.h"
 
@@ -23,6 +24,21 @@ dkim_svc_outcome(struct gd_smtp_session *s, struct gd_dkim_outcome *out_r)
 	return dkim_txn_outcome(ctx, s, out_r);
 }
 
+/* The configured verify: options (zero, i.e. the defaults, before
+ * init or without a configuration). */
+static void
+dkim_svc_verify_options(struct gd_dkim_verify_opts *opts_r)
+{
+	struct gd_module_ctx *ctx = gd_service_module_ctx(&dkim_service);
+	const struct dkim_config *cfg = ctx != NULL ?
+	    gd_module_ctx_get_data(ctx) : NULL;
+
+	memset(opts_r, 0, sizeof(*opts_r));
+	if (cfg != NULL)
+		*opts_r = cfg->vopts;
+	opts_r->now = 0;
+}
+
 static const struct gd_dkim_service dkim_service = {
 	.size = sizeof(struct gd_dkim_service),
 	.result_name = dkim_svc_result_name,
@@ -38,6 +54,7 @@ static const struct gd_dkim_service dkim_service = {
 	.sign_destroy = dkim_sign_destroy,
 	.keygen = dkim_keygen,
 	.dns_ops = dkim_dns_ops_loop,
+	.verify_options = dkim_svc_verify_options,
 };
 
 static int
@@ -107,7 +124,7 @@ static const struct gd_service_decl dkim_services[] = {
 GD_MODULE_EXPORT = {
 	GD_MODULE_HEAD,
 	.name = "dkim",
-	.version = "1.0.0",
+	.version = "1.1.0",
 	.description = "DKIM verification and signing (RFC 6376, 8463, 8301)",
 	.license = "MIT",
 	.deps = dkim_deps,

@@ -22,6 +22,9 @@
 #define DMARC_WALK_MAX		8
 /* DKIM signatures considered for alignment (more are ignored). */
 #define DMARC_DKIM_MAX		10
+/* Author (RFC5322.From) domains evaluated per message (RFC 9989 11.5
+ * asks for a small bound). */
+#define DMARC_FROM_MAX		8
 
 /* ---- names (dmarc-names.c) ---------------------------------------------- */
 
@@ -118,9 +121,35 @@ enum gd_dmarc_policy dmarc_policy_select(const struct gd_dmarc_record *rec,
 void dmarc_policy_apply(struct gd_dmarc_outcome *o,
     enum gd_dmarc_method method, unsigned sample);
 
+/* ---- several author domains (dmarc-authors.c) --------------------------- */
+
+/*
+ * The distinct domains of a comma-separated list (in->from_domain) into
+ * out[0..max-1], normalized (dmarc_domain_normalize), in list order;
+ * names that do not normalize are skipped.  Returns the count; *more_r
+ * is set when the list names more distinct domains than `max`.
+ */
+unsigned dmarc_authors_split(const char *list, char out[][DMARC_NAME_MAX],
+    unsigned max, bool *more_r);
+/*
+ * Which of n (>= 1) outcomes governs the message (RFC 9989 11.5: the
+ * strictest policy among the checks that fail): by verdict reject,
+ * quarantine, tempfail, then a failure under p=none, then permerror;
+ * among equals, and when nothing failed, the first.  Its index.
+ */
+size_t dmarc_authors_pick(const struct gd_dmarc_outcome *const *o,
+    size_t n);
+
 /* ---- evaluation (dmarc-eval.c) ------------------------------------------ */
 
-/* gd_dmarc_service.eval_start / eval_outcome / eval_destroy. */
+/*
+ * gd_dmarc_service.eval_start / eval_outcome / eval_destroy.  A
+ * from_domain listing several domains separated by commas evaluates each
+ * (up to DMARC_FROM_MAX; dmarc_authors_split) and its outcome is a copy
+ * of the one dmarc_authors_pick() chooses; when the list named more
+ * domains and none of those evaluated failed, the outcome is permerror
+ * ("too-many-from-domains": the evaluation is incomplete).
+ */
 int dmarc_eval_start(enum gd_dmarc_method method,
     const struct gd_dmarc_input *in, const struct gd_dmarc_dns_ops *ops,
     void *ops_ctx, gd_dmarc_done_fn *done, void *arg,
@@ -128,6 +157,14 @@ int dmarc_eval_start(enum gd_dmarc_method method,
 const struct gd_dmarc_outcome *dmarc_eval_outcome(
     const struct gd_dmarc_eval *ev);
 void dmarc_eval_destroy(struct gd_dmarc_eval **ev);
+/*
+ * The outcome for the i-th author domain evaluated (the aggregate report
+ * records each): for a single domain i = 0 is eval_outcome(); NULL past
+ * the last one and before the evaluation completed.  Valid as long as
+ * the evaluation.
+ */
+const struct gd_dmarc_outcome *dmarc_eval_author(
+    const struct gd_dmarc_eval *ev, size_t i);
 
 /* ---- Authentication-Results (dmarc-ar.c) -------------------------------- */
 

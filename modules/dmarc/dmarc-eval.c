@@ -8,7 +8,9 @@
  *             needs that identifier's own walk (answers are shared:
  *             each name is asked once per evaluation);
  *   EXIST     np=: whether the From domain exists (A, AAAA, MX);
- * then the policy and verdict (dmarc-policy.c).
+ * then the policy and verdict (dmarc-policy.c).  A message with several
+ * author domains runs one such evaluation per domain under a parent
+ * that picks the outcome (dmarc-authors.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,10 @@ struct gd_dmarc_eval {
 	size_t nnames;
 	struct dmarc_name names[DMARC_NAMES_MAX];
 	struct gd_dmarc_outcome out;
+	/* Several author domains: one evaluation each (dmarc-authors.c). */
+	size_t nsub, sub_pending;
+	bool authors_over;		/* more domains than evaluated */
+	struct gd_dmarc_eval *sub[DMARC_FROM_MAX];
 };
 
 static void dmarc_eval_advance(struct gd_dmarc_eval *ev);
@@ -76,6 +82,7 @@ static void dmarc_discover_done(struct gd_dmarc_eval *ev);
 static void dmarc_align_start(struct gd_dmarc_eval *ev);
 static void dmarc_align_done(struct gd_dmarc_eval *ev);
 static void dmarc_exist_done(struct gd_dmarc_eval *ev);
+static void dmarc_authors_finish(struct gd_dmarc_eval *ev);
 
 /* ---- the name table ----------------------------------------------------- */
 
@@ -449,6 +456,70 @@ dmarc_eval_finish(struct gd_dmarc_eval *ev, enum gd_dmarc_result result,
 		ev->done(ev, o, ev->arg);
 }
 
+/* ---- several author domains (RFC 9989 11.5) ----------------------------- */
+
+static void
+dmarc_authors_done(struct gd_dmarc_eval *sub, const struct gd_dmarc_outcome *o,
+    void *arg)
+{
+	struct gd_dmarc_eval *ev = arg;
+
+	(void)sub;
+	(void)o;
+	if (--ev->sub_pending == 0)
+		dmarc_authors_finish(ev);
+}
+
+static void
+dmarc_authors_finish(struct gd_dmarc_eval *ev)
+{
+	const struct gd_dmarc_outcome *outs[DMARC_FROM_MAX];
+	struct gd_dmarc_outcome *o = &ev->out;
+	size_t i;
+
+	for (i = 0; i < ev->nsub; i++)
+		outs[i] = &ev->sub[i]->out;
+	i = dmarc_authors_pick(outs, ev->nsub);
+	*o = *outs[i];
+	dmarc_record_copy(&o->record, &outs[i]->record);
+	if (ev->authors_over && (o->result == GD_DMARC_PASS ||
+	    o->result == GD_DMARC_NONE)) {
+		o->result = GD_DMARC_PERMERROR;
+		o->reason = "too-many-from-domains";
+		o->policy = GD_DMARC_POLICY_NONE;
+		dmarc_policy_apply(o, ev->method, ev->sample);
+	}
+	ev->phase = DMARC_PHASE_DONE;
+	ev->completed = true;
+	if (!ev->starting)
+		ev->done(ev, o, ev->arg);
+}
+
+/* One evaluation per distinct domain of the list in->from_domain. */
+static void
+dmarc_authors_start(struct gd_dmarc_eval *ev, const struct gd_dmarc_input *in)
+{
+	char names[DMARC_FROM_MAX][DMARC_NAME_MAX];
+	struct gd_dmarc_input one = *in;
+	unsigned n, i;
+
+	n = dmarc_authors_split(in->from_domain, names, DMARC_FROM_MAX,
+	    &ev->authors_over);
+	if (n == 0) {
+		dmarc_eval_finish(ev, GD_DMARC_PERMERROR, "no-from-domain");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		one.from_domain = names[i];
+		ev->sub_pending++;
+		if (dmarc_eval_start(ev->method, &one, ev->ops, ev->ops_ctx,
+		    dmarc_authors_done, ev, &ev->sub[ev->nsub++]) == 1)
+			ev->sub_pending--;
+	}
+	if (ev->sub_pending == 0)
+		dmarc_authors_finish(ev);
+}
+
 /* ---- the entry points --------------------------------------------------- */
 
 static void
@@ -513,7 +584,9 @@ dmarc_eval_start(enum gd_dmarc_method method, const struct gd_dmarc_input *in,
 	ev->starting = true;
 	*ev_r = ev;
 	dmarc_eval_copy_input(ev, in);
-	if (in->from_domain == NULL ||
+	if (in->from_domain != NULL && strchr(in->from_domain, ',') != NULL)
+		dmarc_authors_start(ev, in);
+	else if (in->from_domain == NULL ||
 	    dmarc_domain_normalize(in->from_domain, ev->from) != 0)
 		dmarc_eval_finish(ev, GD_DMARC_PERMERROR, "no-from-domain");
 	else {
@@ -532,6 +605,16 @@ dmarc_eval_outcome(const struct gd_dmarc_eval *ev)
 	return &ev->out;
 }
 
+const struct gd_dmarc_outcome *
+dmarc_eval_author(const struct gd_dmarc_eval *ev, size_t i)
+{
+	if (ev == NULL || !ev->completed)
+		return NULL;
+	if (ev->nsub == 0)
+		return i == 0 ? &ev->out : NULL;
+	return i < ev->nsub ? &ev->sub[i]->out : NULL;
+}
+
 void
 dmarc_eval_destroy(struct gd_dmarc_eval **evp)
 {
@@ -542,6 +625,8 @@ dmarc_eval_destroy(struct gd_dmarc_eval **evp)
 		return;
 	if (ev->magic != DMARC_EVAL_MAGIC)
 		abort();
+	for (i = 0; i < ev->nsub; i++)
+		dmarc_eval_destroy(&ev->sub[i]);
 	for (i = 0; i < ev->nnames; i++) {
 		if (ev->names[i].query != NULL)
 			ev->ops->cancel(ev->ops_ctx, ev->names[i].query);

@@ -51,23 +51,40 @@ struct dmarc_module {
 
 extern struct dmarc_module dmarc_mod;
 
+/* Distinct From domains kept: one more than are evaluated, so that the
+ * engine knows when there were more (dmarc_authors_split). */
+#define DMARC_FROM_KEEP		(DMARC_FROM_MAX + 1)
+/* The list of them, comma-separated. */
+#define DMARC_FROM_LIST_MAX	(DMARC_FROM_KEEP * DMARC_NAME_MAX)
+
 /* The From fields of one message, as dmarc-from.c collects them. */
 struct dmarc_from {
 	unsigned fields;		/* From: fields seen */
-	bool several;			/* addresses of several domains */
+	unsigned ndomains;		/* distinct domains in `list` */
 	bool bad;			/* an address without a domain */
-	char domain[DMARC_NAME_MAX];	/* the first address's domain */
+	char list[DMARC_FROM_LIST_MAX];	/* "a.example,b.example" */
 };
 
 /* dmarc-from.c: one From field's addresses into `f`. */
 void dmarc_from_add(struct dmarc_from *f, const struct gd_msg_address *a);
-/* The domain DMARC evaluates, or NULL when the From fields do not name
- * exactly one (no From, several fields, several domains, a bad
- * address): the evaluation is then a permerror. */
+/*
+ * What DMARC evaluates (gd_dmarc_input.from_domain): the distinct
+ * domains of every From field's addresses, comma-separated in the order
+ * met (at most DMARC_FROM_KEEP; addresses without a usable domain are
+ * left out), or NULL when there is none (no From, or no address with a
+ * domain): the evaluation is then a permerror.
+ */
 const char *dmarc_from_domain(const struct dmarc_from *f);
-/* The same for a message (its header block) in memory: the domain in
- * `buf`, or NULL.  The service's message_from_domain. */
+/* For a message (its header block) in memory: the one domain of its one
+ * From field, in `buf`; NULL for anything else (no From, several fields
+ * or domains, a bad address).  The service's message_from_domain (1.1,
+ * kept as it was). */
 const char *dmarc_from_message(const char *msg, size_t len, char *buf,
+    size_t size);
+/* The same list as dmarc_from_domain() for a message in memory, in
+ * `buf`, or NULL (none, or it does not fit).  The service's
+ * message_from_domains (1.2). */
+const char *dmarc_from_message_all(const char *msg, size_t len, char *buf,
     size_t size);
 
 /* dmarc-config.c: parse the `dmarc:` map into cfg.  0 or -1. */

@@ -1,7 +1,7 @@
 /*
- * dmarc-report-rec.c — the lines of the report data (dmarc-store.c, v1)
- * read back: split, checked against the values the report schema allows,
- * ordered and grouped per source and results.
+ * dmarc-report-rec.c — the lines of the report data (dmarc-store.c, v1
+ * and v2) read back: split, checked against the values the report
+ * schema allows, ordered and grouped per source and results.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -28,6 +28,8 @@ static const char *const dmarc_rec_dmarc[] = { "pass", "fail", "none",
     "temperror", "permerror", NULL };
 static const char *const dmarc_rec_spf[] = { "none", "neutral", "pass",
     "fail", "softfail", "temperror", "permerror", NULL };
+static const char *const dmarc_rec_scope[] = { "mfrom", "helo", "-",
+    NULL };
 static const char *const dmarc_rec_dkim_res[] = { "none", "pass", "fail",
     "policy", "neutral", "temperror", "permerror", NULL };
 
@@ -68,7 +70,8 @@ dmarc_rec_check(const struct dmarc_rec_row *r)
 	    dmarc_rec_passfail) ||
 	    !dmarc_rec_one_of(r->f[DMARC_REC_DKIM_ALIGNED],
 	    dmarc_rec_passfail) ||
-	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF], dmarc_rec_spf))
+	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF], dmarc_rec_spf) ||
+	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF_SCOPE], dmarc_rec_scope))
 		return "bad result value";
 	if (strcmp(r->f[DMARC_REC_HEADER_FROM], "-") == 0 ||
 	    strcmp(r->f[DMARC_REC_POLICY_DOMAIN], "-") == 0)
@@ -95,10 +98,21 @@ dmarc_rec_dkim(char *s, struct dmarc_rec_dkim *d)
 	return 0;
 }
 
+/* The fixed fields of a line of version `v`; 0 for an unknown one. */
+static size_t
+dmarc_rec_nfields(const char *v)
+{
+	if (strcmp(v, "v1") == 0)
+		return DMARC_REC_SPF_SCOPE;
+	if (strcmp(v, "v2") == 0)
+		return DMARC_REC_NFIELDS;
+	return 0;
+}
+
 int
 dmarc_rec_parse(char *line, struct dmarc_rec_row *row, const char **error_r)
 {
-	size_t n = 0;
+	size_t n = 0, want = DMARC_REC_NFIELDS;
 	char *p = line, *tab;
 
 	memset(row, 0, sizeof(*row));
@@ -109,24 +123,26 @@ dmarc_rec_parse(char *line, struct dmarc_rec_row *row, const char **error_r)
 			*error_r = "empty field";
 			return -1;
 		}
-		if (n < DMARC_REC_NFIELDS)
+		if (n < want)
 			row->f[n++] = p;
 		else if (row->ndkim < DMARC_REC_DKIM_MAX &&
 		    dmarc_rec_dkim(p, &row->dkim[row->ndkim++]) != 0) {
 			*error_r = "bad DKIM result";
 			return -1;
 		}
-		if (n == 1 && strcmp(p, "v1") != 0)
+		if (n == 1 && (want = dmarc_rec_nfields(p)) == 0)
 			break;
 	}
-	if (strcmp(row->f[DMARC_REC_VERSION], "v1") != 0) {
+	if (want == 0) {
 		*error_r = "unknown line version";
 		return -1;
 	}
-	if (n < DMARC_REC_NFIELDS) {
+	if (n < want) {
 		*error_r = "missing fields";
 		return -1;
 	}
+	if (want == DMARC_REC_SPF_SCOPE)
+		row->f[DMARC_REC_SPF_SCOPE] = "-";
 	return (*error_r = dmarc_rec_check(row)) == NULL ? 0 : -1;
 }
 
@@ -136,7 +152,8 @@ dmarc_rec_cmp_fields(const struct dmarc_rec_row *a,
 {
 	static const int order[] = { DMARC_REC_IP, DMARC_REC_HEADER_FROM,
 	    DMARC_REC_DISPOSITION, DMARC_REC_DKIM_ALIGNED,
-	    DMARC_REC_SPF_ALIGNED, DMARC_REC_SPF, DMARC_REC_SPF_DOMAIN };
+	    DMARC_REC_SPF_ALIGNED, DMARC_REC_SPF, DMARC_REC_SPF_DOMAIN,
+	    DMARC_REC_SPF_SCOPE };
 	size_t i;
 	int c;
 

@@ -164,18 +164,24 @@ dmarc_xml_row(struct dmarc_buf *b, const struct dmarc_report_conf *c,
 
 /*
  * The identifiers and auth_results.  The line has no envelope domain of
- * its own: the SPF-checked domain is the MAIL FROM domain (or the HELO
- * name for the null sender), which is what envelope_from means.
+ * its own: the SPF-checked domain is the MAIL FROM domain, which is
+ * what envelope_from means, unless the scope is helo (the null sender:
+ * no MAIL FROM domain; RFC 7489's required element is then empty).  A
+ * v1 line's scope is unknown ("-"): mfrom, as SPF checks MAIL FROM.
  */
 static void
 dmarc_xml_auth(struct dmarc_buf *b, const struct dmarc_report_conf *c,
     const struct dmarc_rec_row *r)
 {
+	const char *scope = r->f[DMARC_REC_SPF_SCOPE];
+	bool helo = strcmp(scope, "helo") == 0;
 	size_t i;
 
 	dmarc_xml_raw(b, "    <identifiers>\n");
-	if (strcmp(r->f[DMARC_REC_SPF_DOMAIN], "-") != 0 ||
-	    c->format == DMARC_REPORT_RFC7489)
+	if (c->format == DMARC_REPORT_RFC7489)
+		dmarc_xml_elem(b, "      ", "envelope_from", helo ? "-" :
+		    r->f[DMARC_REC_SPF_DOMAIN]);
+	else if (!helo && strcmp(r->f[DMARC_REC_SPF_DOMAIN], "-") != 0)
 		dmarc_xml_elem(b, "      ", "envelope_from",
 		    r->f[DMARC_REC_SPF_DOMAIN]);
 	dmarc_xml_elem(b, "      ", "header_from",
@@ -191,7 +197,9 @@ dmarc_xml_auth(struct dmarc_buf *b, const struct dmarc_report_conf *c,
 	}
 	dmarc_xml_raw(b, "      <spf>\n");
 	dmarc_xml_elem(b, "        ", "domain", r->f[DMARC_REC_SPF_DOMAIN]);
-	if (c->format == DMARC_REPORT_RFC7489)
+	if (strcmp(scope, "-") != 0)
+		dmarc_xml_elem(b, "        ", "scope", scope);
+	else if (c->format == DMARC_REPORT_RFC7489)
 		dmarc_xml_elem(b, "        ", "scope", "mfrom");
 	dmarc_xml_elem(b, "        ", "result", r->f[DMARC_REC_SPF]);
 	dmarc_xml_raw(b, "      </spf>\n    </auth_results>\n");

@@ -246,13 +246,30 @@ dmarc_failure_send(struct dmarc_txn *t, const struct gd_dmarc_outcome *o)
 	dmarc_failure_report(&dmarc_mod.cfg, &src);
 }
 
+/* The report data and failure reports: one per author domain evaluated
+ * (each domain's owner asked for its own). */
+static void
+dmarc_report_each(struct dmarc_txn *t)
+{
+	const struct gd_dmarc_outcome *o;
+	const char *error;
+	size_t i;
+
+	for (i = 0; (o = dmarc_eval_author(t->ev, i)) != NULL; i++) {
+		if (dmarc_store_record(&dmarc_mod.cfg, time(NULL),
+		    t->in.client_ip, &t->in, o, &error) != 0)
+			gd_log_errno(GD_LOG_WARNING, "dmarc.store",
+			    "session=%s reason=\"%s\"", t->session_id, error);
+		dmarc_failure_send(t, o);
+	}
+}
+
 /* Log, record, build the field; then the verdict and its reply. */
 static enum gd_verdict
 dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
     struct gd_reply *reply_r)
 {
 	const struct dmarc_config *cfg = &dmarc_mod.cfg;
-	const char *error;
 
 	t->ar = gd_xmalloc(DMARC_AR_MAX);
 	if (dmarc_auth_results(t->ar, DMARC_AR_MAX, cfg->authserv_id, &t->in,
@@ -267,11 +284,7 @@ dmarc_decide(struct dmarc_txn *t, const struct gd_dmarc_outcome *o,
 	    dmarc_result_str(o->result), o->from_domain != NULL ?
 	    o->from_domain : "-", dmarc_policy_str(o->policy),
 	    dmarc_policy_str(o->disposition), o->reason);
-	if (dmarc_store_record(cfg, time(NULL), t->in.client_ip, &t->in, o,
-	    &error) != 0)
-		gd_log_errno(GD_LOG_WARNING, "dmarc.store", "session=%s "
-		    "reason=\"%s\"", t->session_id, error);
-	dmarc_failure_send(t, o);
+	dmarc_report_each(t);
 	if (!cfg->enforce)
 		return GD_VERDICT_CONTINUE;
 	if (o->verdict == GD_DMARC_VERDICT_QUARANTINE)

@@ -10,9 +10,13 @@
  * final newline and the report builder skips it.
  *
  * The line (tab-separated, version first):
- *   v1 TIME IP HEADER-FROM POLICY-DOMAIN P SP NP ADKIM ASPF PCT
- *   DISPOSITION DMARC SPF-ALIGNED DKIM-ALIGNED SPF SPF-DOMAIN DKIM...
- * where DKIM... is one "result:domain:selector" per signature.
+ *   v2 TIME IP HEADER-FROM POLICY-DOMAIN P SP NP ADKIM ASPF PCT
+ *   DISPOSITION DMARC SPF-ALIGNED DKIM-ALIGNED SPF SPF-DOMAIN SPF-SCOPE
+ *   DKIM...
+ * where SPF-SCOPE is "mfrom", or "helo" for the null sender (SPF then
+ * checked the HELO name), and DKIM... is one "result:domain:selector"
+ * per signature.  Older files may hold v1 lines: the same without
+ * SPF-SCOPE; the report builder reads both.
  *
  * Beside it, SPOOL/POLICY-DOMAIN!BEGIN!END.rua, written once per period
  * (O_EXCL, one write): "fo VALUE" then one "rua URI" line per rua= URI
@@ -48,12 +52,14 @@ dmarc_store_clean(char *s)
 
 static int
 dmarc_store_head(char *buf, size_t size, time_t now, const char *ip,
-    const struct gd_dmarc_outcome *o)
+    const struct gd_dmarc_input *in, const struct gd_dmarc_outcome *o)
 {
 	const struct gd_dmarc_record *r = &o->record;
+	bool helo = in->mail_from_domain == NULL ||
+	    *in->mail_from_domain == '\0';
 
-	return snprintf(buf, size, "v1\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%c\t%c"
-	    "\t%u\t%s\t%s\t%s\t%s\t%s\t%s", (long long)now,
+	return snprintf(buf, size, "v2\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%c\t%c"
+	    "\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s", (long long)now,
 	    dmarc_store_str(ip), dmarc_store_str(o->from_domain),
 	    dmarc_store_str(o->policy_domain), dmarc_policy_str(r->p),
 	    r->has_sp ? dmarc_policy_str(r->sp) : "-",
@@ -63,7 +69,7 @@ dmarc_store_head(char *buf, size_t size, time_t now, const char *ip,
 	    dmarc_policy_str(o->disposition), dmarc_result_str(o->result),
 	    o->spf_aligned ? "pass" : "fail",
 	    o->dkim_aligned ? "pass" : "fail", dmarc_auth_str(o->spf),
-	    dmarc_store_str(o->spf_domain));
+	    dmarc_store_str(o->spf_domain), helo ? "helo" : "mfrom");
 }
 
 /*
@@ -75,7 +81,7 @@ static int
 dmarc_store_line(char *buf, size_t size, time_t now, const char *ip,
     const struct gd_dmarc_input *in, const struct gd_dmarc_outcome *o)
 {
-	int n = dmarc_store_head(buf, size, now, ip, o), m;
+	int n = dmarc_store_head(buf, size, now, ip, in, o), m;
 	char piece[600];
 	size_t i;
 

@@ -42,8 +42,8 @@ static const struct gd_config_key dmarc_config_keys[] = {
 	{ "temperror", GD_CONFIG_KEY_STRING, "accept", 0, 0,
 	    "on a DNS failure: accept, or tempfail (451 4.7.0)" },
 	{ "reports", GD_CONFIG_KEY_MAP, NULL, 0, 0,
-	    "{spool: DIR, interval: 1d, org-name, email, format}: aggregate "
-	    "report data and the reports (SPOOL/out)" },
+	    "{spool: DIR, interval: 1d, org-name, email, format, "
+	    "failure-per-hour}: aggregate and failure reports (SPOOL/out)" },
 	{ NULL, 0, NULL, 0, 0, NULL },
 };
 
@@ -78,6 +78,7 @@ static const struct gd_dmarc_service dmarc_service = {
 	.message_from_domain = dmarc_from_message,
 	.auth_from_spf = dmarc_auth_from_spf,
 	.auth_from_dkim = dmarc_auth_from_dkim,
+	.message_from_domains = dmarc_from_message_all,
 };
 
 static const struct gd_service_decl dmarc_services[] = {
@@ -89,7 +90,7 @@ static const struct gd_service_decl dmarc_services[] = {
 GD_MODULE_EXPORT = {
 	GD_MODULE_HEAD,
 	.name = "dmarc",
-	.version = "1.1.0",
+	.version = "1.2.0",
 	.description = "DMARC policy and Authentication-Results",
 	.license = "MIT",
 	.deps = dmarc_deps,

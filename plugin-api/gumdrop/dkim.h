@@ -1,5 +1,5 @@
 /*
- * gumdrop/dkim.h — the `dkim` service 1.0: DKIM verification and signing
+ * gumdrop/dkim.h — the `dkim` service 1.1: DKIM verification and signing
  * (RFC 6376, RFC 8463 Ed25519, RFC 8301 algorithm and key-size rules).
  *
  * The dkim module verifies every DKIM-Signature of a message (up to a
@@ -20,6 +20,12 @@
  * them to gd_dns_resolve on the connection's loop).  result_name() and
  * the transaction outcome are callable from any thread that owns the
  * session's call.
+ *
+ * SERVICE CHANGELOG (adding entries is a minor bump; check a newer
+ * entry with GD_SERVICE_HAS before calling it):
+ *   1.0  2026-12-01  first version.
+ *   1.1  2026-12-01  verify_options: the configured `verify:` options,
+ *                    for offline tools that verify as the daemon does.
  */
 #ifndef GUMDROP_DKIM_H
 #define GUMDROP_DKIM_H
@@ -36,7 +42,7 @@ extern "C" {
 
 #define GD_DKIM_SERVICE		"dkim"
 #define GD_DKIM_SERVICE_MAJOR	1
-#define GD_DKIM_SERVICE_MINOR	0
+#define GD_DKIM_SERVICE_MINOR	1
 
 /*
  * A signature's result, with the RFC 8601 section 2.7.1 keywords.
@@ -280,6 +286,17 @@ struct gd_dkim_service {
 	 * verification uses them.  Fills *ops_r.  That loop's thread.
 	 */
 	void (*dns_ops)(struct gd_loop *loop, struct gd_dkim_dns_ops *ops_r);
+
+	/* ---- 1.1 ------------------------------------------------------- */
+
+	/*
+	 * The options the daemon's verification uses: the module's
+	 * `dkim: verify:` settings (max-signatures, min-rsa-bits,
+	 * allow-sha1, clock-skew, l-policy, max-header), or the defaults
+	 * when the module was loaded without them.  Fills *opts_r (now =
+	 * 0).  Any thread, while the module is loaded.
+	 */
+	void (*verify_options)(struct gd_dkim_verify_opts *opts_r);
 };
 
 #ifdef __cplusplus

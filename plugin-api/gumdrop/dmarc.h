@@ -29,6 +29,8 @@
  *                    auth_from_spf, auth_from_dkim: the daemon's
  *                    evaluation for offline tools (gumdropctl auth
  *                    dmarc).
+ *   1.2  2026-12-01  message_from_domains; gd_dmarc_input.from_domain
+ *                    may list several author domains (RFC 9989 11.5).
  */
 #ifndef GUMDROP_DMARC_H
 #define GUMDROP_DMARC_H
@@ -48,7 +50,7 @@ struct gd_smtp_session;
 
 #define GD_DMARC_SERVICE	"dmarc"
 #define GD_DMARC_SERVICE_MAJOR	1
-#define GD_DMARC_SERVICE_MINOR	1
+#define GD_DMARC_SERVICE_MINOR	2
 
 /* ---- results and policies --------------------------------------------- */
 
@@ -193,9 +195,18 @@ struct gd_dmarc_dkim_sig {
  * What DMARC evaluates.  Strings are the caller's, read during
  * gd_dmarc_eval_start() only (the engine copies them).
  *   from_domain       the RFC5322.From domain; NULL when the message has
- *                     no From, several From fields or From addresses of
- *                     different domains (RFC 7489 6.6.1): the result is
- *                     then PERMERROR without DNS
+ *                     no From domain: the result is then PERMERROR
+ *                     without DNS.  1.2: several author domains (From
+ *                     addresses of different domains, or several From
+ *                     fields) may be listed, separated by commas
+ *                     ("a.example,b.example"): each distinct one is
+ *                     evaluated (at most 8) and the outcome is the
+ *                     strictest (RFC 9989 11.5): a failure that
+ *                     rejects, then quarantines, then temperror, then
+ *                     a failure under p=none, then permerror; when none
+ *                     of these, the first domain's.  More than 8
+ *                     domains and no failure among the first 8 give
+ *                     PERMERROR (the evaluation is incomplete).
  *   mail_from_domain  RFC5321.MailFrom domain; NULL or "" for <>: the
  *                     HELO name is then the SPF identity (RFC 7208 2.4)
  *   spf               SPF's result for that identity
@@ -224,7 +235,9 @@ struct gd_dmarc_outcome {
 	 * and what the receiver applies after pct=/t= (none on pass). */
 	enum gd_dmarc_policy policy;
 	enum gd_dmarc_policy disposition;
-	const char *from_domain;	/* NULL when none */
+	const char *from_domain;	/* NULL when none; of several
+					 * author domains, the one whose
+					 * outcome this is */
 	const char *policy_domain;	/* where the record was; NULL */
 	const char *org_domain;		/* of the From domain; NULL */
 	const char *spf_domain;		/* the SPF identity's domain */
@@ -347,6 +360,20 @@ struct gd_dmarc_service {
 	 * GD_DMARC_AUTH_NONE for a value out of range.  Any thread. */
 	enum gd_dmarc_auth (*auth_from_spf)(int spf_result);
 	enum gd_dmarc_auth (*auth_from_dkim)(int dkim_result);
+
+	/* ---- 1.2 ------------------------------------------------------- */
+
+	/*
+	 * The author domains of a message held in memory, as the daemon
+	 * evaluates them: every From field's addresses, the distinct
+	 * domains comma-separated in the order met (addresses without a
+	 * domain left out; at most 9 kept, so that the engine sees there
+	 * were more than 8), ready for gd_dmarc_input.from_domain.
+	 * Written to `buf` (2,300 bytes always suffice); returns buf, or
+	 * NULL when there is no domain or it does not fit.  Any thread.
+	 */
+	const char *(*message_from_domains)(const char *msg, size_t len,
+	    char *buf, size_t size);
 };
 
 #ifdef __cplusplus

@@ -124,8 +124,9 @@ struct gd_dns_result {
 	enum gd_dns_security security;
 	const char *why_bogus;	/* non-NULL only when security is BOGUS */
 	/*
-	 * The canonical name after following CNAMEs, as libunbound
-	 * reports it (presentation format, trailing dot); may be NULL.
+	 * The canonical name after following CNAMEs (presentation
+	 * format, trailing dot): the name whose records these are; may be
+	 * NULL.
 	 */
 	const char *canonname;
 	uint32_t ttl;		/* of the answer, seconds (0 if none) */
@@ -168,7 +169,11 @@ typedef void gd_dns_fn(const struct gd_dns_result *result, void *arg);
  * `loop`'s thread, on a worker loop whose DNS resolver was set up (the
  * daemon does that for every worker).  Never returns NULL; the handle
  * is valid until the callback has returned or the query was cancelled.
- * `name` is copied.
+ * `name` is copied.  A name that is a CNAME is followed, as a resolver
+ * does, also when the CNAME comes from local data or a zone file: the
+ * result holds the target's records (at most 8 CNAMEs per lookup; a
+ * longer chain or a loop gives GD_DNS_ERROR).  Asking for type CNAME
+ * (5) itself gets the CNAME record, raw.
  */
 GD_API struct gd_dns_query *gd_dns_resolve(struct gd_loop *loop,
     const char *name, int rrtype, uint64_t timeout_ms, gd_dns_fn *cb,

@@ -7,7 +7,11 @@ every message whose From domain publishes a policy fails DMARC:
                    parent's, sp=quarantine: accepted (quarantine is the
                    delivering module's job), report data recorded;
   none.test        no policy anywhere: accepted, nothing recorded;
-  no From field    permerror: accepted.
+  no From field    permerror: accepted;
+  none.test and reject.test in one From field: each evaluated (RFC
+                   9989 11.5), the strictest applies: 550 5.7.1;
+  the null sender  reject.test again: its record says SPF scope helo.
+The report-data lines are v2: the SPF scope after the SPF domain.
 A second daemon with `policy: log-only` accepts the p=reject message."""
 import glob
 import os
@@ -58,16 +62,17 @@ def start(policy):
     return d, port, spool
 
 
-def send(port, header_from):
+def send(port, header_from, sender="bounce@elsewhere.example", head=None):
     """One message; the reply code and text after the final dot."""
     c = Raw.tcp("127.0.0.1", port)
     c.reply()
     c.cmd("EHLO client.example")
-    check(c.cmd("MAIL FROM:<bounce@elsewhere.example>")[0] == 250, "MAIL")
+    check(c.cmd("MAIL FROM:<%s>" % sender)[0] == 250, "MAIL")
     check(c.cmd("RCPT TO:<user@test.example>")[0] == 250, "RCPT")
     check(c.cmd("DATA")[0] == 354, "DATA")
-    head = "From: Someone <someone@%s>\r\n" % header_from if header_from \
-        else ""
+    if head is None:
+        head = "From: Someone <someone@%s>\r\n" % header_from \
+            if header_from else ""
     code, text = c.cmd(head + "To: user@test.example\r\nSubject: hi\r\n"
                        "\r\nbody\r\n.")
     c.cmd("QUIT")
@@ -85,17 +90,26 @@ code, text = send(port, "none.test")
 check(code == 250, "no policy: accepted: %s %s" % (code, text))
 code, text = send(port, None)
 check(code == 250, "no From field: accepted: %s %s" % (code, text))
+code, text = send(port, None, head="From: A <a@none.test>, "
+                  "B <b@reject.test>\r\n")
+check(code == 550 and "5.7.1" in text and "reject.test" in text,
+      "a second From domain does not escape p=reject: %s %s" % (code, text))
+code, text = send(port, "reject.test", sender="")
+check(code == 550, "null sender, p=reject: 550: %s %s" % (code, text))
 files = glob.glob(os.path.join(spool, "reject.test!*!*.rec"))
 check(len(files) == 1, "one record file for reject.test: %s" % files)
 lines = open(files[0]).read().splitlines() if files else []
-check(len(lines) == 2, "two records (reject, sub): %s" % lines)
+check(len(lines) == 4, "four records (reject, sub, two From domains, "
+      "null sender): %s" % lines)
 fields = [ln.split("\t") for ln in lines]
-check(all(f[0] == "v1" and f[2] == "127.0.0.1" for f in fields),
+check(all(f[0] == "v2" and f[2] == "127.0.0.1" for f in fields),
       "version and source address: %s" % lines)
-check(sorted(f[3] for f in fields) == ["reject.test", "sub.reject.test"],
-      "header-from of each: %s" % lines)
-check(sorted(f[11] for f in fields) == ["quarantine", "reject"],
+check(sorted(f[3] for f in fields) == ["reject.test"] * 3 +
+      ["sub.reject.test"], "header-from of each: %s" % lines)
+check(sorted(f[11] for f in fields) == ["quarantine"] + ["reject"] * 3,
       "dispositions: %s" % lines)
+check([f[17] for f in fields] == ["mfrom"] * 3 + ["helo"],
+      "SPF scope: mfrom, and helo for the null sender: %s" % lines)
 check(not glob.glob(os.path.join(spool, "none.test*")),
       "nothing for a domain without policy")
 check(d.stop() == 0, "daemon exits cleanly")

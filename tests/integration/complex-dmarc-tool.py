@@ -4,11 +4,12 @@ offline, through the tool frame).  Records come from a zone file
 dnspeer.py on loopback that never answers the policy name.  Cases: pass
 through aligned DKIM (RFC 8463's message, two signatures, no SPF
 record), pass through aligned SPF, fail under p=reject (disposition
-reject), none without a record, permerror without a From field,
-temperror when the policy lookup times out, and usage errors.  The
-first line is the result keyword alone, the second the
-Authentication-Results field as the daemon writes it (authserv-id from
--c CONFIG's `dmarc: authserv-id`)."""
+reject), none without a record, permerror without a From field, the
+dkim module's verify: options from -c CONFIG, two From domains (the
+failing one decides), temperror when the policy lookup times out, and
+usage errors.  The first line is the result keyword alone, the second
+the Authentication-Results field as the daemon writes it (authserv-id
+from -c CONFIG's `dmarc: authserv-id`)."""
 import os
 import subprocess
 import tempfile
@@ -123,6 +124,30 @@ out = subprocess.run([GUMDROPCTL, "-c", config, "-m", MODULES, "auth",
 check(out.returncode == 78 and b"dmarc" in out.stderr,
       "-c without dmarc loaded: EX_CONFIG: %d %r" % (out.returncode,
                                                      out.stderr))
+
+# ---- -c CONFIG: the dkim module's verify: options apply ----------------
+with open(config, "w") as f:
+    f.write("modules:\n  load: [smtp, spf, dkim, dmarc]\n"
+            "dkim: {verify: {max-signatures: 1}}\n")
+out = subprocess.run([GUMDROPCTL, "-c", config, "-m", MODULES, "auth",
+                      "dmarc", "--zone", zone, "--ip", "192.0.2.99"],
+                     input=RFC8463.encode(), capture_output=True, timeout=30)
+lines = out.stdout.decode().split("\n")
+check(out.returncode == 0 and lines[0] == "pass" and len(lines) > 1 and
+      lines[1].count("dkim=") == 1,
+      "-c: max-signatures 1: one of the two signatures: %r %r" %
+      (lines[:2], out.stderr))
+
+# ---- several From domains: each evaluated, the strictest applies -------
+rc, lines, err = run(["--zone", zone, "--ip", "192.0.2.10", "--mail-from",
+                      "b@example.org"],
+                     message("alice@example.org>, <eve@football.example.com"))
+check(rc == 0 and lines[0] == "fail" and len(lines) > 2 and
+      "header.from=football.example.com" in lines[1] and
+      lines[2].startswith("Policy: policy=reject disposition=reject "
+                          "from=football.example.com"),
+      "example.org passes, football.example.com fails p=reject: %d %r %s"
+      % (rc, lines, err))
 
 # ---- temperror: the policy lookup is never answered ---------------------
 peer = DnsPeer({"example.org": [("TXT", "v=spf1 ip4:192.0.2.10 -all")]},

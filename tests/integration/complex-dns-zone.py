@@ -45,6 +45,9 @@ a.b     A 192.0.2.9
 11.0.0.127.in-addr.arpa. PTR host
 host    A 127.0.0.11
 al      CNAME mx
+key._domainkey CNAME sel._domainkey
+loop1   CNAME loop2
+loop2   CNAME loop1
 _sub._tcp SRV 0 5 587 mx
 """
 zone = os.path.join(tmp, "test.zone")
@@ -89,6 +92,16 @@ cases = [
      "hostmaster.zone.test. 2026120101 3600 900 604800 300\n"),
     (["al.zone.test", "CNAME"], 0,
      "ok\nal.zone.test. 300 IN CNAME mx.zone.test.\n"),
+    # a CNAME of the zone is followed, as a resolver does (a DKIM key
+    # published as a CNAME); a loop is an error (exit 65)
+    (["al.zone.test", "A"], 0, "ok\nal.zone.test. 300 IN A 192.0.2.25\n"
+     "; canonical name: mx.zone.test.\n"),
+    (["key._domainkey.zone.test", "TXT"], 0,
+     'ok\nkey._domainkey.zone.test. 60 IN TXT "v=DKIM1; k=ed25519; " '
+     '"p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="\n'
+     "; canonical name: sel._domainkey.zone.test.\n"),
+    (["loop1.zone.test", "TXT"], 65, "error\n; CNAME chain over 8 names "
+     "(or a loop)\n"),
     (["_sub._tcp.zone.test", "SRV"], 0,
      "ok\n_sub._tcp.zone.test. 300 IN SRV 0 5 587 mx.zone.test.\n"),
     (["mx.zone.test", "TXT"], 0, "nodata\n"),

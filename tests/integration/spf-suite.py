@@ -14,8 +14,8 @@ serves as TXT unless the name lists any TXT ("TXT: NONE" is no record);
 TIMEOUT makes a question for a type with no record before it time out.
 
 Known differences (KNOWN below; such a case passing fails the test, so
-the list stays true): v-macro-ip6 (as in tests/unit/test-spf-suite.c)
-and cname-aliasing (CNAMEs in zone files, see below).
+the list stays true): v-macro-ip6 (as in tests/unit/test-spf-suite.c).
+cname-aliasing passes since the resolver follows CNAMEs of zone files.
 """
 import gzip
 import os
@@ -33,11 +33,6 @@ KNOWN = {
     # %{i} of IPv6: upper-case nibbles in the suite, lower case in RFC
     # 7208 7.4 (and here)
     "v-macro-ip6",
-    # a CNAME in a zone file is not followed to its target's records
-    # (gumdropctl dns query b.example.org TXT --zone: nodata): the
-    # dnszone branch's zone data, not the spf engine (which passes this
-    # case in tests/unit/test-spf-suite.c)
-    "cname-aliasing",
 }
 
 try:

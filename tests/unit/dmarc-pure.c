@@ -8,5 +8,6 @@
 #include "../../modules/dmarc/dmarc-walk.c"
 #include "../../modules/dmarc/dmarc-psl.c"
 #include "../../modules/dmarc/dmarc-policy.c"
+#include "../../modules/dmarc/dmarc-authors.c"
 #include "../../modules/dmarc/dmarc-eval.c"
 #include "../../modules/dmarc/dmarc-ar.c"

@@ -2,7 +2,8 @@
  * dmarc-test-dns.h — a DNS ops table answering from a static table, for
  * the dmarc engine's tests.  Queries queue up and are answered only by
  * dmarc_test_dns_run() (never inline, as the ops contract demands);
- * every query is logged so that tests can check what was asked.
+ * every query is logged so that tests can check what was asked; and
+ * dmarc_test_eval(), one evaluation run to its end over such a table.
  */
 #ifndef DMARC_TEST_DNS_H
 #define DMARC_TEST_DNS_H
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <criterion/criterion.h>
 
 #include "dmarc-engine.h"
 
@@ -146,6 +149,46 @@ dmarc_test_asked(const struct dmarc_test_dns *d, const char *name)
 		if (strcasecmp(d->q[i].name, name) == 0)
 			return true;
 	return false;
+}
+
+/* ---- running an evaluation ------------------------------------------ */
+
+/* Calls of dmarc_test_done() (reset by dmarc_test_eval()). */
+static unsigned dmarc_test_done_calls;
+
+static void
+dmarc_test_done(struct gd_dmarc_eval *ev, const struct gd_dmarc_outcome *o,
+    void *arg)
+{
+	(void)ev;
+	(void)o;
+	(void)arg;
+	dmarc_test_done_calls++;
+}
+
+/*
+ * Run one evaluation over `d` to its end: `done` must run once when it
+ * pended, never when it completed at once.  The outcome lives until
+ * dmarc_eval_destroy(ev).
+ */
+static const struct gd_dmarc_outcome *
+dmarc_test_eval(struct dmarc_test_dns *d, enum gd_dmarc_method m,
+    const struct gd_dmarc_input *in, struct gd_dmarc_eval **ev)
+{
+	int r;
+
+	dmarc_test_done_calls = 0;
+	r = dmarc_eval_start(m, in, &dmarc_test_ops, d, dmarc_test_done, NULL,
+	    ev);
+	if (r == 0) {
+		cr_assert_null(dmarc_eval_outcome(*ev));
+		dmarc_test_dns_run(d);
+		cr_assert_eq(dmarc_test_done_calls, 1, "done ran %u times",
+		    dmarc_test_done_calls);
+	} else
+		cr_assert_eq(dmarc_test_done_calls, 0);
+	cr_assert_not_null(dmarc_eval_outcome(*ev));
+	return dmarc_eval_outcome(*ev);
 }
 
 #endif /* DMARC_TEST_DNS_H */

@@ -9,37 +9,6 @@
 
 #include "dmarc-test-dns.h"
 
-static unsigned done_calls;
-
-static void
-on_done(struct gd_dmarc_eval *ev, const struct gd_dmarc_outcome *o,
-    void *arg)
-{
-	(void)ev;
-	(void)o;
-	(void)arg;
-	done_calls++;
-}
-
-/* Run one evaluation to its end; the outcome lives until destroy. */
-static const struct gd_dmarc_outcome *
-run(struct dmarc_test_dns *d, enum gd_dmarc_method m,
-    const struct gd_dmarc_input *in, struct gd_dmarc_eval **ev)
-{
-	int r;
-
-	done_calls = 0;
-	r = dmarc_eval_start(m, in, &dmarc_test_ops, d, on_done, NULL, ev);
-	if (r == 0) {
-		cr_assert_null(dmarc_eval_outcome(*ev));
-		dmarc_test_dns_run(d);
-		cr_assert_eq(done_calls, 1, "done ran %u times", done_calls);
-	} else
-		cr_assert_eq(done_calls, 0);
-	cr_assert_not_null(dmarc_eval_outcome(*ev));
-	return dmarc_eval_outcome(*ev);
-}
-
 static struct gd_dmarc_dkim_sig
 sig(const char *d, enum gd_dmarc_auth r)
 {
@@ -127,7 +96,7 @@ check_align(enum gd_dmarc_method m, const struct align_case *c)
 		.ndkim = c->dkim_d != NULL, .dkim = &s,
 	};
 	struct gd_dmarc_eval *ev;
-	const struct gd_dmarc_outcome *o = run(&d, m, &in, &ev);
+	const struct gd_dmarc_outcome *o = dmarc_test_eval(&d, m, &in, &ev);
 
 	cr_expect_eq(o->result, c->result, "%s/%s/%s: result %s",
 	    c->from, c->mail_from, c->dkim_d, dmarc_result_str(o->result));
@@ -166,7 +135,7 @@ Test(dmarc_eval, null_sender_uses_helo)
 	struct gd_dmarc_eval *ev;
 	const struct gd_dmarc_outcome *o;
 
-	o = run(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_eq(o->result, GD_DMARC_PASS);
 	cr_expect(o->spf_aligned);
 	cr_expect_str_eq(o->spf_domain, "example.com");
@@ -196,7 +165,7 @@ np_run(const char *from, struct dmarc_test_dns *d, struct gd_dmarc_eval **ev)
 	};
 
 	d->rrs = zone_np;
-	return run(d, GD_DMARC_METHOD_TREE_WALK, &in, ev);
+	return dmarc_test_eval(d, GD_DMARC_METHOD_TREE_WALK, &in, ev);
 }
 
 Test(dmarc_eval, np_nonexistent_subdomain)
@@ -235,7 +204,7 @@ Test(dmarc_eval, np_absent_falls_back_to_sp)
 	struct gd_dmarc_eval *ev;
 	const struct gd_dmarc_outcome *o;
 
-	o = run(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_eq(o->policy, GD_DMARC_POLICY_QUARANTINE);
 	/* no np=: the existence lookups are not needed */
 	cr_expect(!dmarc_test_asked(&d, "ghost.nonp.example"));
@@ -265,7 +234,7 @@ Test(dmarc_eval, psd_boundaries)
 	const struct gd_dmarc_outcome *o;
 
 	/* psd=y at "psd": the organizational domain is one label below */
-	o = run(&d1, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d1, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_str_eq(o->org_domain, "bank.psd");
 	cr_expect_str_eq(o->policy_domain, "psd");
 	cr_expect_eq(o->result, GD_DMARC_PASS);
@@ -273,7 +242,7 @@ Test(dmarc_eval, psd_boundaries)
 	/* psd=n at org.psd: that is the organizational domain */
 	in.from_domain = "mail.org.psd";
 	in.dkim = &s2;
-	o = run(&d2, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d2, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_str_eq(o->org_domain, "org.psd");
 	cr_expect_str_eq(o->policy_domain, "org.psd");
 	cr_expect_eq(o->result, GD_DMARC_PASS);
@@ -290,7 +259,7 @@ Test(dmarc_eval, psd_y_other_branch_fails)
 	struct gd_dmarc_eval *ev;
 	const struct gd_dmarc_outcome *o;
 
-	o = run(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_eq(o->result, GD_DMARC_FAIL);
 	cr_expect_eq(o->verdict, GD_DMARC_VERDICT_REJECT);
 	dmarc_eval_destroy(&ev);
@@ -342,7 +311,7 @@ Test(dmarc_eval, walk_at_most_eight_names)
 	cr_assert_eq(dmarc_walk_names("a.b.c.d.e.f.g.h.i.example", names), 8);
 	cr_expect_str_eq(names[1], "d.e.f.g.h.i.example");
 	cr_expect_str_eq(names[7], "example");
-	o = run(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_eq(o->result, GD_DMARC_NONE);
 	cr_expect_eq(dmarc_test_txt_queries(&d), 8);
 	cr_expect(dmarc_test_asked(&d, "_dmarc.d.e.f.g.h.i.example"));
@@ -379,11 +348,11 @@ Test(dmarc_eval, tree_walk_vs_psl)
 	struct gd_dmarc_eval *ev;
 	const struct gd_dmarc_outcome *o;
 
-	o = run(&d1, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
+	o = dmarc_test_eval(&d1, GD_DMARC_METHOD_TREE_WALK, &in, &ev);
 	cr_expect_str_eq(o->org_domain, "blogspot.com");
 	cr_expect_eq(o->result, GD_DMARC_PASS);
 	dmarc_eval_destroy(&ev);
-	o = run(&d2, GD_DMARC_METHOD_PSL, &in, &ev);
+	o = dmarc_test_eval(&d2, GD_DMARC_METHOD_PSL, &in, &ev);
 	cr_expect_str_eq(o->org_domain, "foo.blogspot.com");
 	cr_expect_eq(o->result, GD_DMARC_FAIL);
 	cr_expect_eq(o->verdict, GD_DMARC_VERDICT_REJECT);
@@ -455,7 +424,7 @@ Test(dmarc_eval, pct_and_testing)
 		struct gd_dmarc_eval *ev;
 		const struct gd_dmarc_outcome *o;
 
-		o = run(&d, c->method, &in, &ev);
+		o = dmarc_test_eval(&d, c->method, &in, &ev);
 		cr_expect_eq(o->result, GD_DMARC_FAIL);
 		cr_expect_eq(o->disposition, c->disposition, "case %zu", i);
 		cr_expect_eq(o->sampled_out, c->sampled_out, "case %zu", i);
@@ -485,7 +454,7 @@ error_case(const char *from, enum gd_dmarc_method m)
 	struct gd_dmarc_eval *ev;
 	enum gd_dmarc_result r;
 
-	r = run(&d, m, &in, &ev)->result;
+	r = dmarc_test_eval(&d, m, &in, &ev)->result;
 	dmarc_eval_destroy(&ev);
 	return r;
 }
@@ -510,8 +479,8 @@ Test(dmarc_eval, temperror_verdict)
 	struct gd_dmarc_input in = { .from_domain = "servfail.example" };
 	struct gd_dmarc_eval *ev;
 
-	cr_expect_eq(run(&d, GD_DMARC_METHOD_TREE_WALK, &in, &ev)->verdict,
-	    GD_DMARC_VERDICT_TEMPFAIL);
+	cr_expect_eq(dmarc_test_eval(&d, GD_DMARC_METHOD_TREE_WALK, &in,
+	    &ev)->verdict, GD_DMARC_VERDICT_TEMPFAIL);
 	dmarc_eval_destroy(&ev);
 }
 
@@ -525,10 +494,10 @@ Test(dmarc_eval, no_from_domain_is_synchronous)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct gd_dmarc_input in = { .from_domain = bad[i] };
 
-		done_calls = 0;
+		dmarc_test_done_calls = 0;
 		cr_assert_eq(dmarc_eval_start(GD_DMARC_METHOD_TREE_WALK, &in,
-		    &dmarc_test_ops, &d, on_done, NULL, &ev), 1);
-		cr_expect_eq(done_calls, 0);
+		    &dmarc_test_ops, &d, dmarc_test_done, NULL, &ev), 1);
+		cr_expect_eq(dmarc_test_done_calls, 0);
 		cr_expect_eq(dmarc_eval_outcome(ev)->result,
 		    GD_DMARC_PERMERROR);
 		dmarc_eval_destroy(&ev);
@@ -543,13 +512,13 @@ Test(dmarc_eval, destroy_cancels_pending)
 	struct gd_dmarc_eval *ev;
 	unsigned i;
 
-	done_calls = 0;
+	dmarc_test_done_calls = 0;
 	cr_assert_eq(dmarc_eval_start(GD_DMARC_METHOD_TREE_WALK, &in,
-	    &dmarc_test_ops, &d, on_done, NULL, &ev), 0);
+	    &dmarc_test_ops, &d, dmarc_test_done, NULL, &ev), 0);
 	cr_assert_eq(d.nq, 3);
 	dmarc_eval_destroy(&ev);
 	for (i = 0; i < d.nq; i++)
 		cr_expect(d.q[i].cancelled);
 	dmarc_test_dns_run(&d);
-	cr_expect_eq(done_calls, 0);
+	cr_expect_eq(dmarc_test_done_calls, 0);
 }

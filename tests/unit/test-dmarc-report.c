@@ -44,7 +44,7 @@ static const char rec_text[] =
     "v1\t1700000200\t192.0.2.1\texample.org\texample.org\treject\t-\t-\t"
     "r\tr\t100\treject\tfail\tfail\tfail\tfail\tbounce.example\t"
     "fail:example.org:sel1\n"
-    "v2\tsomething\tnew\n"
+    "v9\tsomething\tnew\n"
     "v1\t1700000300\t2001:db8::1\tmail.example.org\texample.org\treject\t"
     "-\t-\tr\tr\t100\tnone\tpass\tfail\tpass\tsoftfail\tb&b.example\t"
     "pass:example.org:s2024\tpermerror:other.example:x\n"
@@ -161,7 +161,7 @@ Test(dmarc_report, rfc9990_report_from_rec)
 	    "build: %s", error);
 	cr_expect_eq(st.reports, 1);
 	cr_expect_eq(st.records, 3, "two sources, three groups");
-	cr_expect_eq(st.skipped, 3, "v2, bad address, cut last line");
+	cr_expect_eq(st.skipped, 3, "v9, bad address, cut last line");
 	xml = gunzip_report();
 	cr_expect(strstr(xml, "<feedback xmlns=\"urn:ietf:params:xml:ns:"
 	    "dmarc-2.0\">") != NULL);
@@ -238,6 +238,57 @@ Test(dmarc_report, rfc7489_format)
 	free(xml);
 }
 
+/* v2 lines carry the SPF scope: the null sender's SPF checked HELO. */
+static const char rec_v2[] =
+    "v2\t1700000100\t192.0.2.1\texample.org\texample.org\treject\t-\t-\t"
+    "r\tr\t100\treject\tfail\tfail\tfail\tpass\tbounce.example\tmfrom\n"
+    "v2\t1700000200\t192.0.2.2\texample.org\texample.org\treject\t-\t-\t"
+    "r\tr\t100\treject\tfail\tfail\tfail\tpass\tmx.sender.example\thelo"
+    "\tfail:example.org:sel1\n";
+
+static char *
+build_v2(enum dmarc_report_format format)
+{
+	struct dmarc_report_conf c = conf(format);
+	struct dmarc_report_stats st = { 0 };
+	const char *error = NULL;
+
+	put(REC_NAME, rec_v2);
+	cr_assert_eq(dmarc_report_build(&c, REC_NAME, &st, &error), 0,
+	    "build: %s", error);
+	cr_expect_eq(st.records, 2);
+	cr_expect_eq(st.skipped, 0);
+	return gunzip_report();
+}
+
+Test(dmarc_report, spf_scope_rfc9990)
+{
+	char *xml = build_v2(DMARC_REPORT_RFC9990);
+
+	cr_expect(strstr(xml, "<domain>bounce.example</domain>\n        "
+	    "<scope>mfrom</scope>") != NULL, "%s", xml);
+	cr_expect(strstr(xml, "<domain>mx.sender.example</domain>\n        "
+	    "<scope>helo</scope>") != NULL, "%s", xml);
+	cr_expect(strstr(xml, "<envelope_from>bounce.example"
+	    "</envelope_from>") != NULL);
+	cr_expect(strstr(xml, "<envelope_from>mx.sender.example") == NULL,
+	    "the HELO name is not the MAIL FROM domain");
+	cr_expect_eq(xmllint(SCHEMA("rfc9990.xsd")), 0, "valid RFC 9990");
+	free(xml);
+}
+
+Test(dmarc_report, spf_scope_rfc7489)
+{
+	char *xml = build_v2(DMARC_REPORT_RFC7489);
+
+	cr_expect(strstr(xml, "<scope>helo</scope>") != NULL, "%s", xml);
+	cr_expect(strstr(xml, "<scope>mfrom</scope>") != NULL);
+	cr_expect(strstr(xml, "<envelope_from></envelope_from>") != NULL,
+	    "null sender: an empty envelope_from");
+	cr_expect_eq(xmllint(SCHEMA("rfc7489.xsd")), 0, "valid RFC 7489");
+	free(xml);
+}
+
 Test(dmarc_report, only_closed_periods)
 {
 	struct dmarc_report_conf c = conf(DMARC_REPORT_RFC9990);
@@ -279,7 +330,13 @@ Test(dmarc_rec, parse_lines)
 	char ok[] = "v1\t1\t10.0.0.1\ta.example\ta.example\tquarantine\t"
 	    "reject\tnone\ts\tr\t50\tquarantine\tfail\tfail\tfail\tfail\t"
 	    "a.example\tfail:a.example:sel\tpass:b.example:-";
-	char v2[] = "v2\tanything";
+	char v9[] = "v9\tanything";
+	char v2[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\tnone\t"
+	    "fail\tfail\tfail\tpass\tmx.a\thelo\tpass:a:s";
+	char v2scope[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\t"
+	    "none\tfail\tfail\tfail\tpass\tmx.a\tehlo";
+	char v2short[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\t"
+	    "none\tfail\tfail\tfail\tpass\tmx.a";
 	char short_[] = "v1\t1\t10.0.0.1";
 	char badres[] = "v1\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\tnone\t"
 	    "weird\tfail\tfail\tnone\t-";
@@ -296,8 +353,16 @@ Test(dmarc_rec, parse_lines)
 	cr_expect_eq(r.ndkim, 2);
 	cr_expect_str_eq(r.dkim[1].domain, "b.example");
 	cr_expect_str_eq(r.dkim[1].selector, "-");
-	cr_expect_eq(dmarc_rec_parse(v2, &r, &e), -1);
+	cr_expect_str_eq(r.f[DMARC_REC_SPF_SCOPE], "-", "v1: scope unknown");
+	cr_expect_eq(dmarc_rec_parse(v9, &r, &e), -1);
 	cr_expect_str_eq(e, "unknown line version");
+	cr_assert_eq(dmarc_rec_parse(v2, &r, &e), 0, "%s", e);
+	cr_expect_str_eq(r.f[DMARC_REC_SPF_SCOPE], "helo");
+	cr_expect_eq(r.ndkim, 1, "the signatures follow the scope");
+	cr_expect_eq(dmarc_rec_parse(v2scope, &r, &e), -1);
+	cr_expect_str_eq(e, "bad result value");
+	cr_expect_eq(dmarc_rec_parse(v2short, &r, &e), -1);
+	cr_expect_str_eq(e, "missing fields");
 	cr_expect_eq(dmarc_rec_parse(short_, &r, &e), -1);
 	cr_expect_str_eq(e, "missing fields");
 	cr_expect_eq(dmarc_rec_parse(badres, &r, &e), -1);

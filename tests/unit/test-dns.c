@@ -57,6 +57,8 @@ struct probe {
 	size_t count;
 	size_t nraw;
 	char text[2048];
+	char canon[300];
+	char error[120];
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -127,7 +129,14 @@ base_config(unsigned port)
 	    "    - \"10.2.0.192.in-addr.arpa. 300 IN PTR a.gumdrop.test.\"\n"
 	    "    - \"" V6_PTR " 300 IN PTR v6.gumdrop.test.\"\n"
 	    "    - \"_25._tcp.mx1.gumdrop.test. 300 IN TLSA 3 1 1 "
-	    TLSA_HEX "\"\n", port);
+	    TLSA_HEX "\"\n"
+	    "    - \"alias.gumdrop.test. 300 IN CNAME a.gumdrop.test.\"\n"
+	    "    - \"c1.gumdrop.test. 300 IN CNAME c2.gumdrop.test.\"\n"
+	    "    - \"c2.gumdrop.test. 300 IN CNAME gumdrop.test.\"\n"
+	    "    - \"loop1.gumdrop.test. 300 IN CNAME loop2.gumdrop.test.\"\n"
+	    "    - \"loop2.gumdrop.test. 300 IN CNAME loop1.gumdrop.test.\"\n"
+	    "    - \"dangling.gumdrop.test. 300 IN CNAME nx.gumdrop.test.\"\n",
+	    port);
 	return buf;
 }
 
@@ -233,6 +242,10 @@ probe_cb(const struct gd_dns_result *r, void *arg)
 	p->security = r->security;
 	p->count = r->count;
 	p->nraw = r->nraw;
+	snprintf(p->canon, sizeof(p->canon), "%s",
+	    r->canonname != NULL ? r->canonname : "");
+	snprintf(p->error, sizeof(p->error), "%s",
+	    r->error != NULL ? r->error : "");
 	p->text[0] = '\0';
 	summarise(p, r);
 	if (p->cancel_in_cb)
@@ -372,6 +385,57 @@ Test(dns, answers_cached_per_worker)
 	cr_assert_eq(cache_hits(0), 1);
 	cr_assert_eq(cache_hits(1), 0);
 	cr_assert_eq(p4.status, GD_DNS_OK);
+}
+
+/* A CNAME in local data (as a zone file gives) is followed to its
+ * target's records, through a chain; a loop stops with an error. */
+Test(dns, cname_followed)
+{
+	struct probe p = { .name = "alias.gumdrop.test", .rrtype = GD_DNS_A };
+	struct probe chain = { .name = "c1.gumdrop.test",
+	    .rrtype = GD_DNS_TXT };
+
+	probe_run(&p);
+	cr_assert_eq(p.status, GD_DNS_OK, "status %d", p.status);
+	cr_assert_eq(p.count, 2);
+	cr_assert(strstr(p.text, "192.0.2.10") != NULL, "%s", p.text);
+	cr_assert_str_eq(p.canon, "a.gumdrop.test.");
+	probe_run(&chain);
+	cr_assert_eq(chain.status, GD_DNS_OK, "status %d", chain.status);
+	cr_assert(strstr(chain.text, "[single]") != NULL, "%s", chain.text);
+	cr_assert_str_eq(chain.canon, "gumdrop.test.");
+}
+
+/* The same again comes through the worker's cache, still followed. */
+Test(dns, cname_followed_from_cache)
+{
+	struct probe p1 = { .name = "c1.gumdrop.test", .rrtype = GD_DNS_MX };
+	struct probe p2 = { .name = "c1.gumdrop.test", .rrtype = GD_DNS_MX };
+
+	probe_run(&p1);
+	probe_run(&p2);
+	cr_assert_eq(p2.status, GD_DNS_OK, "status %d", p2.status);
+	cr_assert_eq(p2.count, 3);
+	cr_assert_str_eq(p1.text, p2.text);
+}
+
+Test(dns, cname_loop_and_dangling)
+{
+	struct probe loop = { .name = "loop1.gumdrop.test",
+	    .rrtype = GD_DNS_TXT };
+	struct probe dangling = { .name = "dangling.gumdrop.test",
+	    .rrtype = GD_DNS_A };
+	struct probe itself = { .name = "alias.gumdrop.test", .rrtype = 5 };
+
+	probe_run(&loop);
+	cr_assert_eq(loop.status, GD_DNS_ERROR, "status %d", loop.status);
+	cr_assert(strstr(loop.error, "CNAME") != NULL, "%s", loop.error);
+	probe_run(&dangling);
+	cr_assert_eq(dangling.status, GD_DNS_NXDOMAIN, "status %d",
+	    dangling.status);
+	probe_run(&itself);
+	cr_assert_eq(itself.status, GD_DNS_OK, "status %d", itself.status);
+	cr_assert_eq(itself.nraw, 1);
 }
 
 Test(dns, aaaa_record)
