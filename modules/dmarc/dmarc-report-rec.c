@@ -30,6 +30,7 @@ static const char *const dmarc_rec_spf[] = { "none", "neutral", "pass",
     "fail", "softfail", "temperror", "permerror", NULL };
 static const char *const dmarc_rec_scope[] = { "mfrom", "helo", "-",
     NULL };
+static const char *const dmarc_rec_yn[] = { "y", "n", "-", NULL };
 static const char *const dmarc_rec_dkim_res[] = { "none", "pass", "fail",
     "policy", "neutral", "temperror", "permerror", NULL };
 
@@ -71,7 +72,8 @@ dmarc_rec_check(const struct dmarc_rec_row *r)
 	    !dmarc_rec_one_of(r->f[DMARC_REC_DKIM_ALIGNED],
 	    dmarc_rec_passfail) ||
 	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF], dmarc_rec_spf) ||
-	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF_SCOPE], dmarc_rec_scope))
+	    !dmarc_rec_one_of(r->f[DMARC_REC_SPF_SCOPE], dmarc_rec_scope) ||
+	    !dmarc_rec_one_of(r->f[DMARC_REC_TESTING], dmarc_rec_yn))
 		return "bad result value";
 	if (strcmp(r->f[DMARC_REC_HEADER_FROM], "-") == 0 ||
 	    strcmp(r->f[DMARC_REC_POLICY_DOMAIN], "-") == 0)
@@ -142,7 +144,7 @@ dmarc_rec_parse(char *line, struct dmarc_rec_row *row, const char **error_r)
 		return -1;
 	}
 	if (want == DMARC_REC_SPF_SCOPE)
-		row->f[DMARC_REC_SPF_SCOPE] = "-";
+		row->f[DMARC_REC_SPF_SCOPE] = row->f[DMARC_REC_TESTING] = "-";
 	return (*error_r = dmarc_rec_check(row)) == NULL ? 0 : -1;
 }
 

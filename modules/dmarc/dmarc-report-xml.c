@@ -116,6 +116,8 @@ dmarc_xml_policy(struct dmarc_buf *b, const struct dmarc_report_conf *c,
 	dmarc_xml_elem(b, "    ", "p", r->f[DMARC_REC_P]);
 	dmarc_xml_elem(b, "    ", "sp", strcmp(sp, "-") == 0 ?
 	    r->f[DMARC_REC_P] : sp);
+	if (!v7489 && strcmp(r->f[DMARC_REC_TESTING], "-") != 0)
+		dmarc_xml_elem(b, "    ", "testing", r->f[DMARC_REC_TESTING]);
 	if (v7489)
 		dmarc_xml_elem(b, "    ", "pct", r->f[DMARC_REC_PCT]);
 	if (v7489 || m->fo[0] != '\0')

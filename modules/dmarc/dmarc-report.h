@@ -15,8 +15,9 @@
 
 /*
  * Fields of a line before the signatures (dmarc-store.c).  A v1 line
- * ends at SPF_DOMAIN (its SPF scope reads "-": unknown); a v2 line adds
- * SPF_SCOPE, "mfrom" or "helo" (the null sender's HELO check).
+ * ends at SPF_DOMAIN (its SPF scope and testing read "-": unknown); a v2
+ * line adds SPF_SCOPE, "mfrom" or "helo" (the null sender's HELO check),
+ * and TESTING, "y" or "n" (the policy's t= tag, RFC 9989).
  */
 enum dmarc_rec_field {
 	DMARC_REC_VERSION = 0, DMARC_REC_TIME, DMARC_REC_IP,
@@ -24,7 +25,8 @@ enum dmarc_rec_field {
 	DMARC_REC_SP, DMARC_REC_NP, DMARC_REC_ADKIM, DMARC_REC_ASPF,
 	DMARC_REC_PCT, DMARC_REC_DISPOSITION, DMARC_REC_DMARC,
 	DMARC_REC_SPF_ALIGNED, DMARC_REC_DKIM_ALIGNED, DMARC_REC_SPF,
-	DMARC_REC_SPF_DOMAIN, DMARC_REC_SPF_SCOPE, DMARC_REC_NFIELDS
+	DMARC_REC_SPF_DOMAIN, DMARC_REC_SPF_SCOPE, DMARC_REC_TESTING,
+	DMARC_REC_NFIELDS
 };
 
 /* Signatures kept per line (more are ignored). */

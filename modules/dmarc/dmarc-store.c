@@ -12,11 +12,12 @@
  * The line (tab-separated, version first):
  *   v2 TIME IP HEADER-FROM POLICY-DOMAIN P SP NP ADKIM ASPF PCT
  *   DISPOSITION DMARC SPF-ALIGNED DKIM-ALIGNED SPF SPF-DOMAIN SPF-SCOPE
- *   DKIM...
+ *   TESTING DKIM...
  * where SPF-SCOPE is "mfrom", or "helo" for the null sender (SPF then
- * checked the HELO name), and DKIM... is one "result:domain:selector"
- * per signature.  Older files may hold v1 lines: the same without
- * SPF-SCOPE; the report builder reads both.
+ * checked the HELO name), TESTING the policy's t= ("y" or "n"), and
+ * DKIM... is one "result:domain:selector" per signature.  Older files
+ * may hold v1 lines: the same without SPF-SCOPE and TESTING; the report
+ * builder reads both.
  *
  * Beside it, SPOOL/POLICY-DOMAIN!BEGIN!END.rua, written once per period
  * (O_EXCL, one write): "fo VALUE" then one "rua URI" line per rua= URI
@@ -59,7 +60,7 @@ dmarc_store_head(char *buf, size_t size, time_t now, const char *ip,
 	    *in->mail_from_domain == '\0';
 
 	return snprintf(buf, size, "v2\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\t%c\t%c"
-	    "\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s", (long long)now,
+	    "\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%c", (long long)now,
 	    dmarc_store_str(ip), dmarc_store_str(o->from_domain),
 	    dmarc_store_str(o->policy_domain), dmarc_policy_str(r->p),
 	    r->has_sp ? dmarc_policy_str(r->sp) : "-",
@@ -69,7 +70,8 @@ dmarc_store_head(char *buf, size_t size, time_t now, const char *ip,
 	    dmarc_policy_str(o->disposition), dmarc_result_str(o->result),
 	    o->spf_aligned ? "pass" : "fail",
 	    o->dkim_aligned ? "pass" : "fail", dmarc_auth_str(o->spf),
-	    dmarc_store_str(o->spf_domain), helo ? "helo" : "mfrom");
+	    dmarc_store_str(o->spf_domain), helo ? "helo" : "mfrom",
+	    r->testing ? 'y' : 'n');
 }
 
 /*

@@ -110,6 +110,8 @@ check(sorted(f[11] for f in fields) == ["quarantine"] + ["reject"] * 3,
       "dispositions: %s" % lines)
 check([f[17] for f in fields] == ["mfrom"] * 3 + ["helo"],
       "SPF scope: mfrom, and helo for the null sender: %s" % lines)
+check([f[18] for f in fields] == ["n"] * 4,
+      "testing: n (the policies have no t=y): %s" % lines)
 check(not glob.glob(os.path.join(spool, "none.test*")),
       "nothing for a domain without policy")
 check(d.stop() == 0, "daemon exits cleanly")

@@ -238,13 +238,15 @@ Test(dmarc_report, rfc7489_format)
 	free(xml);
 }
 
-/* v2 lines carry the SPF scope: the null sender's SPF checked HELO. */
+/* v2 lines carry the SPF scope (the null sender's SPF checked HELO) and
+ * the policy's t= (here t=y). */
 static const char rec_v2[] =
     "v2\t1700000100\t192.0.2.1\texample.org\texample.org\treject\t-\t-\t"
-    "r\tr\t100\treject\tfail\tfail\tfail\tpass\tbounce.example\tmfrom\n"
+    "r\tr\t100\treject\tfail\tfail\tfail\tpass\tbounce.example\tmfrom"
+    "\ty\n"
     "v2\t1700000200\t192.0.2.2\texample.org\texample.org\treject\t-\t-\t"
     "r\tr\t100\treject\tfail\tfail\tfail\tpass\tmx.sender.example\thelo"
-    "\tfail:example.org:sel1\n";
+    "\ty\tfail:example.org:sel1\n";
 
 static char *
 build_v2(enum dmarc_report_format format)
@@ -273,6 +275,8 @@ Test(dmarc_report, spf_scope_rfc9990)
 	    "</envelope_from>") != NULL);
 	cr_expect(strstr(xml, "<envelope_from>mx.sender.example") == NULL,
 	    "the HELO name is not the MAIL FROM domain");
+	cr_expect(strstr(xml, "<testing>y</testing>") != NULL,
+	    "policy_published has t=: %s", xml);
 	cr_expect_eq(xmllint(SCHEMA("rfc9990.xsd")), 0, "valid RFC 9990");
 	free(xml);
 }
@@ -285,6 +289,7 @@ Test(dmarc_report, spf_scope_rfc7489)
 	cr_expect(strstr(xml, "<scope>mfrom</scope>") != NULL);
 	cr_expect(strstr(xml, "<envelope_from></envelope_from>") != NULL,
 	    "null sender: an empty envelope_from");
+	cr_expect(strstr(xml, "<testing>") == NULL, "not in RFC 7489's");
 	cr_expect_eq(xmllint(SCHEMA("rfc7489.xsd")), 0, "valid RFC 7489");
 	free(xml);
 }
@@ -332,11 +337,13 @@ Test(dmarc_rec, parse_lines)
 	    "a.example\tfail:a.example:sel\tpass:b.example:-";
 	char v9[] = "v9\tanything";
 	char v2[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\tnone\t"
-	    "fail\tfail\tfail\tpass\tmx.a\thelo\tpass:a:s";
+	    "fail\tfail\tfail\tpass\tmx.a\thelo\tn\tpass:a:s";
 	char v2scope[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\t"
-	    "none\tfail\tfail\tfail\tpass\tmx.a\tehlo";
+	    "none\tfail\tfail\tfail\tpass\tmx.a\tehlo\tn";
+	char v2testing[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\t"
+	    "none\tfail\tfail\tfail\tpass\tmx.a\thelo\tyes";
 	char v2short[] = "v2\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\t"
-	    "none\tfail\tfail\tfail\tpass\tmx.a";
+	    "none\tfail\tfail\tfail\tpass\tmx.a\thelo";
 	char short_[] = "v1\t1\t10.0.0.1";
 	char badres[] = "v1\t1\t10.0.0.1\ta\ta\tnone\t-\t-\tr\tr\t100\tnone\t"
 	    "weird\tfail\tfail\tnone\t-";
@@ -354,12 +361,16 @@ Test(dmarc_rec, parse_lines)
 	cr_expect_str_eq(r.dkim[1].domain, "b.example");
 	cr_expect_str_eq(r.dkim[1].selector, "-");
 	cr_expect_str_eq(r.f[DMARC_REC_SPF_SCOPE], "-", "v1: scope unknown");
+	cr_expect_str_eq(r.f[DMARC_REC_TESTING], "-", "v1: t= unknown");
 	cr_expect_eq(dmarc_rec_parse(v9, &r, &e), -1);
 	cr_expect_str_eq(e, "unknown line version");
 	cr_assert_eq(dmarc_rec_parse(v2, &r, &e), 0, "%s", e);
 	cr_expect_str_eq(r.f[DMARC_REC_SPF_SCOPE], "helo");
-	cr_expect_eq(r.ndkim, 1, "the signatures follow the scope");
+	cr_expect_str_eq(r.f[DMARC_REC_TESTING], "n");
+	cr_expect_eq(r.ndkim, 1, "the signatures follow t=");
 	cr_expect_eq(dmarc_rec_parse(v2scope, &r, &e), -1);
+	cr_expect_str_eq(e, "bad result value");
+	cr_expect_eq(dmarc_rec_parse(v2testing, &r, &e), -1);
 	cr_expect_str_eq(e, "bad result value");
 	cr_expect_eq(dmarc_rec_parse(v2short, &r, &e), -1);
 	cr_expect_str_eq(e, "missing fields");
