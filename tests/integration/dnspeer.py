@@ -158,14 +158,30 @@ class DnsPeer:
         self.queries = []
         self._stop = threading.Event()
         self._threads = []
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
+        self.udp, self.tcp = self._bind_pair()
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", self.port))
-        self.tcp.listen(16)
         self.address = "127.0.0.1@%d" % self.port
+
+    @staticmethod
+    def _bind_pair(attempts=64):
+        """A UDP and a listening TCP socket on the same loopback port.
+
+        The kernel picks the UDP port; that port may already be busy on
+        TCP (another test's listener or an outgoing connection), so a
+        clash means trying the next port the kernel offers."""
+        for _ in range(attempts):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind(("127.0.0.1", 0))
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+                tcp.listen(16)
+                return udp, tcp
+            except OSError:
+                udp.close()
+                tcp.close()
+        raise OSError("no loopback port free on both UDP and TCP")
 
     # ---- answers ------------------------------------------------------
 
