@@ -7,18 +7,31 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <gumdrop/common.h>
 #include <gumdrop/log.h>
 
+#include "log-private.h"
+
 #define LOG_LINE_MAX 2048
+/* Held lines written at once: PIPE_BUF, so one write is never split. */
+#define LOG_HOLD_MAX 4096
 
 static _Atomic int log_level = GD_LOG_INFO;
 static _Atomic int log_target = GD_LOG_TARGET_STDERR;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A thread's held lines (gd_log_hold_start), or NULL: written at once. */
+struct log_hold {
+	size_t len;
+	char buf[LOG_HOLD_MAX];
+};
+static _Thread_local struct log_hold *log_held;
 
 static const char *const level_names[] = {
 	"debug", "info", "notice", "warning", "error", "fatal",
@@ -122,6 +135,64 @@ log_timestamp(char *buf, size_t size)
 	return n;
 }
 
+/* Write whole lines to stderr; one writer at a time. */
+static void
+log_write(const char *buf, size_t n)
+{
+	pthread_mutex_lock(&log_lock);
+	(void)!write(STDERR_FILENO, buf, n);
+	pthread_mutex_unlock(&log_lock);
+}
+
+/*
+ * Hold the line when this thread holds lines (written together by
+ * gd_log_hold_flush), else write it.  An error or a fatal line is
+ * written at once, after the held ones: it may be the last before an
+ * abort.
+ */
+static void
+log_put(enum gd_log_level level, const char *line, size_t n)
+{
+	struct log_hold *h = log_held;
+
+	if (h == NULL) {
+		log_write(line, n);
+		return;
+	}
+	if (h->len + n > sizeof(h->buf))
+		gd_log_hold_flush();
+	memcpy(h->buf + h->len, line, n);
+	h->len += n;
+	if (level >= GD_LOG_ERROR)
+		gd_log_hold_flush();
+}
+
+void
+gd_log_hold_start(void)
+{
+	if (log_held == NULL)
+		log_held = gd_xcalloc(1, sizeof(*log_held));
+}
+
+void
+gd_log_hold_flush(void)
+{
+	struct log_hold *h = log_held;
+
+	if (h == NULL || h->len == 0)
+		return;
+	log_write(h->buf, h->len);
+	h->len = 0;
+}
+
+void
+gd_log_hold_stop(void)
+{
+	gd_log_hold_flush();
+	free(log_held);
+	log_held = NULL;
+}
+
 static void
 log_emit(enum gd_log_level level, const char *event, const char *fmt,
     va_list ap, int err)
@@ -153,9 +224,7 @@ log_emit(enum gd_log_level level, const char *event, const char *fmt,
 		return;
 	}
 	line[n++] = '\n';
-	pthread_mutex_lock(&log_lock);
-	(void)!write(STDERR_FILENO, line, n);
-	pthread_mutex_unlock(&log_lock);
+	log_put(level, line, n);
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include <gumdrop/log.h>
 
+#include "log-private.h"
 #include "loop-private.h"
 
 #define GD_LOOP_MAGIC		0x4c4f4f50u	/* "LOOP" */
@@ -247,7 +248,7 @@ gd_loop_idle_cb(struct ev_loop *ev, ev_idle *w, int revents)
  * Calls left after the bounded rounds run before the next wait: an
  * active idle watcher (started by gd_loop_defer) makes that wait a poll,
  * so a chain of calls that defer each other never stalls on an otherwise
- * quiet loop.
+ * quiet loop.  Then the iteration's held log lines are written.
  */
 static void
 gd_loop_prepare_cb(struct ev_loop *ev, ev_prepare *w, int revents)
@@ -258,6 +259,7 @@ gd_loop_prepare_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	gd_loop_run_defers(loop, GD_LOOP_DEFER_ROUNDS);
 	if (loop->defer_head == NULL)
 		ev_idle_stop(ev, &loop->idle);
+	gd_log_hold_flush();
 }
 
 /* ---- drain ----------------------------------------------------------- */
@@ -491,10 +493,12 @@ gd_loop_thread(void *arg)
 	go = gd_loops.go;
 	pthread_mutex_unlock(&gd_loops.lock);
 	if (ret == 0 && go > 0) {
+		gd_log_hold_start();
 		while (!loop->quit)
 			ev_run(loop->ev, 0);
 	}
 	gd_loop_finish(loop, ret == 0);
+	gd_log_hold_stop();
 	return NULL;
 }
 
