@@ -5,7 +5,9 @@
  * The first DELIVERY_MEM_MAX bytes stay in memory: a message that fits
  * gets its spool file made by run(), in the blocking pool, so the
  * protocol's loop never creates a file (an inode allocation is most of
- * a small delivery's cost there).
+ * a small delivery's cost there), and with any inserted bytes already in
+ * place, so it is linked too.  Only a larger message with an insertion
+ * is copied for each recipient.
  */
 #include "config.h"
 
@@ -165,19 +167,32 @@ delivery_mem_append(struct gd_mail_delivery *d, const void *data, size_t len)
 	return true;
 }
 
-/* Make the spool file and move what memory holds into it. */
+/*
+ * Make the spool file and move what memory holds into it.  With `whole`
+ * (run(): the content is complete) the inserted bytes go in their place,
+ * so the spool is every copy as it is and append_file can link it.
+ */
 static int
-delivery_spool_flush(struct gd_mail_delivery *d, struct gd_mail_error *err)
+delivery_spool_flush(struct gd_mail_delivery *d, bool whole,
+    struct gd_mail_error *err)
 {
+	uint64_t at = whole && d->ins_at < d->size ? d->ins_at : d->size;
+	size_t ins = whole ? d->ins_len : 0;
+
 	if (d->fd >= 0)
 		return 0;
 	if (delivery_spool_open(d, err) < 0)
 		return -1;
-	if (d->size > 0 && mail_write_all(d->fd, d->mem, (size_t)d->size) < 0) {
+	if ((at > 0 && mail_write_all(d->fd, d->mem, (size_t)at) < 0) ||
+	    (ins > 0 && mail_write_all(d->fd, d->ins, ins) < 0) ||
+	    (d->size > at && mail_write_all(d->fd, d->mem + at,
+	    (size_t)(d->size - at)) < 0)) {
 		gd_mail_error_errno(err, "write spool file");
 		err->code = GD_MAIL_ERR_TEMP;
 		return -1;
 	}
+	d->size += ins;
+	d->ins_len -= ins;
 	free(d->mem);
 	d->mem = NULL;
 	d->mem_cap = 0;
@@ -194,7 +209,7 @@ gd_mail_delivery_write(struct gd_mail_delivery *d, const void *data,
 		d->size += len;
 		return 0;
 	}
-	if (delivery_spool_flush(d, err) < 0)
+	if (delivery_spool_flush(d, false, err) < 0)
 		return -1;
 	if (mail_write_all(d->fd, data, len) < 0) {
 		gd_mail_error_errno(err, "write spool file");
@@ -491,7 +506,7 @@ gd_mail_delivery_run(struct gd_mail_delivery *d, struct gd_mail_error *err)
 	assert(!d->ran);
 	d->ran = true;
 	gd_mail_error_clear(err);
-	if (delivery_spool_flush(d, err) < 0)
+	if (delivery_spool_flush(d, true, err) < 0)
 		return -1;
 	for (i = 0; i < d->count; i++) {
 		delivery_one(d, &d->rcpts[i]);

@@ -113,12 +113,14 @@ GD_API uint64_t gd_mail_delivery_size(const struct gd_mail_delivery *d);
  * (ABI 1.6) Deliver `len` bytes (copied) at content offset `offset` of
  * every copy, as if they had been written there: header fields known
  * only once the content ended (Authentication-Results, DKIM-Signature)
- * go on top of a message whose spool was written as it arrived.  The
- * spool is not changed.  One insertion per delivery (a second call
- * replaces the first); `offset` must be <= the size when run() starts
- * (else the bytes go at the end).  `len` 0 removes it.  Sizes, quotas
- * and limits count the inserted bytes.  A delivery with an insertion
- * copies the spool (no hard link).  Before run/finish.
+ * go on top of a message whose spool was written as it arrived.  One
+ * insertion per delivery (a second call replaces the first); `offset`
+ * must be <= the size when run() starts (else the bytes go at the end).
+ * `len` 0 removes it.  Sizes, quotas and limits count the inserted
+ * bytes.  Content still in memory when run() starts (up to 64 KiB) is
+ * spooled with the insertion in place and linked like any other; a
+ * larger spool is already on disk and stays as written, so each copy is
+ * made by copying it (no hard link).  Before run/finish.
  */
 GD_API void gd_mail_delivery_insert(struct gd_mail_delivery *d,
     uint64_t offset, const void *data, size_t len);

@@ -795,6 +795,99 @@ Test(maildir, delivery_spool_memory_then_file)
 	gd_mail_store_close(&store);
 }
 
+/* The inode of the only message in md_root's `sub`/new. */
+static ino_t
+md_new_inode(const char *sub)
+{
+	char dir[PATH_MAX], name[512], path[PATH_MAX + 520];
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s%s/new", md_root, sub);
+	cr_assert(md_first_file(dir, name, sizeof(name)), "%s", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(stat(path, &sb), 0, "%s", path);
+	return sb.st_ino;
+}
+
+/* Deliver `len` bytes of `text` with `ins` at `at` to INBOX and Lists. */
+static void
+md_deliver_inserted(const char *text, size_t len, uint64_t at,
+    const char *ins)
+{
+	struct gd_mail_user u = { .name = "alice" };
+	struct gd_mail_error err;
+	struct gd_mail_delivery *d = gd_mail_delivery_create(md_backend, &err);
+
+	cr_assert_not_null(d, "%s", err.text);
+	gd_mail_delivery_add(d, &u, NULL, 0);
+	gd_mail_delivery_add(d, &u, "Lists", GD_MAIL_DELIVER_CREATE);
+	cr_assert_eq(gd_mail_delivery_write(d, text, len, &err), 0, "%s",
+	    err.text);
+	gd_mail_delivery_insert(d, at, ins, strlen(ins));
+	cr_assert_eq(gd_mail_delivery_run(d, &err), 0, "%s", err.text);
+	cr_assert_eq(gd_mail_delivery_result(d, 0)->status, GD_MAIL_DELIVERED,
+	    "%s", gd_mail_delivery_result(d, 0)->error.text);
+	cr_assert_eq(gd_mail_delivery_result(d, 1)->status, GD_MAIL_DELIVERED,
+	    "%s", gd_mail_delivery_result(d, 1)->error.text);
+	gd_mail_delivery_destroy(&d);
+}
+
+/* Both copies of the message hold `want` (`len` bytes). */
+static void
+md_check_copies(const char *want, size_t len)
+{
+	struct gd_mail_store *store = md_store("alice");
+	const char *boxes[] = { "INBOX", "Lists" };
+	struct gd_mailbox *box;
+	char *got = gd_xmalloc(len + 1);
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		box = md_open(store, boxes[i], 0);
+		cr_assert_eq(gd_mailbox_count(box), 1);
+		cr_assert_eq(md_content(box, 1, got, len + 1), len, "%s",
+		    boxes[i]);
+		cr_assert(memcmp(got, want, len) == 0, "%s", boxes[i]);
+		gd_mailbox_close(&box);
+	}
+	free(got);
+	gd_mail_store_close(&store);
+}
+
+/* Inserted bytes land at their offset.  Content still in memory is
+ * spooled with them in place and linked: both copies are one inode. */
+Test(maildir, delivery_insertion_in_memory_is_linked)
+{
+	const char *ins = "X-Checked: yes\r\n";
+	char want[256];
+
+	md_deliver_inserted(MSG1, strlen(MSG1), 21, ins);
+	snprintf(want, sizeof(want), "%.21s%s%s", MSG1, ins, MSG1 + 21);
+	cr_assert_eq(md_new_inode(""), md_new_inode("/.Lists"));
+	md_check_copies(want, strlen(want));
+}
+
+/* A spool that outgrew memory stays as written: each copy is made with
+ * the insertion, as its own file. */
+Test(maildir, delivery_insertion_on_disk_is_copied)
+{
+	const char *ins = "X-Checked: yes\r\n";
+	size_t size = 100 * 1000, at = 14;
+	char *text = gd_xmalloc(size), *want = gd_xmalloc(size + 64);
+
+	memset(text, 'x', size);
+	memcpy(text, "Subject: big\r\n\r\n", 16);
+	memcpy(text + size - 2, "\r\n", 2);
+	md_deliver_inserted(text, size, at, ins);
+	memcpy(want, text, at);
+	memcpy(want + at, ins, strlen(ins));
+	memcpy(want + at + strlen(ins), text + at, size - at);
+	cr_assert_neq(md_new_inode(""), md_new_inode("/.Lists"));
+	md_check_copies(want, size + strlen(ins));
+	free(text);
+	free(want);
+}
+
 Test(maildir, basic_delivery_api)
 {
 	struct gd_mail_user u = { .name = "alice" };
