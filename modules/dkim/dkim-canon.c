@@ -142,6 +142,28 @@ dkim_body_line_end(struct dkim_body_canon *bc)
 	bc->pending_crlf++;
 }
 
+/*
+ * The end of the run from p (not a line end, not WSP) that is its own
+ * canonical form: no line end, no WSP, and for relaxed also the single
+ * spaces between such bytes (a run of one SP is already one SP), so a
+ * line of words goes out in one piece instead of one per word.
+ */
+static const unsigned char *
+dkim_body_run(const unsigned char *p, const unsigned char *end,
+    unsigned mask)
+{
+	const unsigned char *q = p + 1;
+
+	for (;;) {
+		while (q < end && !(dkim_class[*q] & mask))
+			q++;
+		if (mask != 3u || end - q < 2 || *q != ' ' ||
+		    (dkim_class[q[1]] & mask))
+			return q;
+		q += 2;
+	}
+}
+
 void
 dkim_body_write(struct dkim_body_canon *bc, const void *buf, size_t len)
 {
@@ -169,8 +191,7 @@ dkim_body_write(struct dkim_body_canon *bc, const void *buf, size_t len)
 			p++;
 			continue;
 		}
-		for (q = p + 1; q < end && !(dkim_class[*q] & mask); q++)
-			;
+		q = dkim_body_run(p, end, mask);
 		dkim_body_content(bc, (const char *)p, (size_t)(q - p));
 		p = q;
 	}
