@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -176,17 +177,21 @@ static int
 delivery_spool_flush(struct gd_mail_delivery *d, bool whole,
     struct gd_mail_error *err)
 {
-	uint64_t at = whole && d->ins_at < d->size ? d->ins_at : d->size;
+	size_t at = whole && d->ins_at < d->size ? (size_t)d->ins_at :
+	    (size_t)d->size;
 	size_t ins = whole ? d->ins_len : 0;
+	struct iovec iov[3] = {
+		{ .iov_base = d->mem, .iov_len = at },
+		{ .iov_base = d->ins, .iov_len = ins },
+		{ .iov_base = d->mem != NULL ? d->mem + at : NULL,
+		  .iov_len = (size_t)d->size - at },
+	};
 
 	if (d->fd >= 0)
 		return 0;
 	if (delivery_spool_open(d, err) < 0)
 		return -1;
-	if ((at > 0 && mail_write_all(d->fd, d->mem, (size_t)at) < 0) ||
-	    (ins > 0 && mail_write_all(d->fd, d->ins, ins) < 0) ||
-	    (d->size > at && mail_write_all(d->fd, d->mem + at,
-	    (size_t)(d->size - at)) < 0)) {
+	if (mail_writev_all(d->fd, iov, 3) < 0) {
 		gd_mail_error_errno(err, "write spool file");
 		err->code = GD_MAIL_ERR_TEMP;
 		return -1;

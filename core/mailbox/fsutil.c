@@ -9,7 +9,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <gumdrop/pool.h>
@@ -19,17 +21,31 @@
 int
 mail_write_all(int fd, const void *data, size_t len)
 {
-	const char *p = data;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)data,
+	    .iov_len = len };
+
+	return mail_writev_all(fd, &iov, 1);
+}
+
+int
+mail_writev_all(int fd, struct iovec *iov, int cnt)
+{
 	ssize_t n;
 
-	while (len > 0) {
-		n = write(fd, p, len);
+	for (; cnt > 0 && iov->iov_len == 0; iov++)
+		cnt--;
+	while (cnt > 0) {
+		n = writev(fd, iov, cnt);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return -1;
-		p += n;
-		len -= (size_t)n;
+		for (; cnt > 0 && (size_t)n >= iov->iov_len; iov++, cnt--)
+			n -= (ssize_t)iov->iov_len;
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
 	}
 	return 0;
 }

@@ -69,6 +69,13 @@ int mail_special_use_rename(struct gd_mail_store *store, const char *from,
 /* write(2) all of `data`, retrying on EINTR.  0, or -1 with errno. */
 int mail_write_all(int fd, const void *data, size_t len);
 
+/*
+ * writev(2) all of iov[0..cnt), in order, retrying on EINTR and after
+ * short writes (the array is updated as it goes).  0, or -1 with errno.
+ */
+struct iovec;
+int mail_writev_all(int fd, struct iovec *iov, int cnt);
+
 /* Check a name argument and return its canonical form, or NULL with
  * *err (BADNAME). */
 const char *mail_store_name(struct gd_mail_store *store, const char *name,
