@@ -399,7 +399,11 @@ conn_run(struct gd_conn *conn)
 			conn_handshake(conn);
 			break;
 		case CONN_OPEN:
-			gd_conn_flush(conn);
+			/* Replies queued so far go out with the ones this
+			 * round adds (one send for a pipelined group, also
+			 * after a hook resumed), unless the queue is high. */
+			if (conn->above_low)
+				gd_conn_flush(conn);
 			if (conn->state == CONN_OPEN) {
 				conn_process(conn);
 				conn_read(conn);
