@@ -111,6 +111,11 @@ struct gd_conn {
 	uint8_t state;			/* enum conn_state */
 	enum gd_tls_peer_status peer_status;
 	bool raw, paused, graceful, eof, above_low, starttls, tls_active;
+	/* The last plaintext read emptied the socket: no recv() until the
+	 * watcher reports it readable again (not when a kick runs us). */
+	bool rx_empty;
+	/* Input came while paused: stop watching until the resume. */
+	bool rx_waiting;
 
 	struct sockaddr_storage peer, local;
 	socklen_t peer_len, local_len;

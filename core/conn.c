@@ -333,8 +333,11 @@ conn_io_cb(struct ev_loop *ev, ev_io *w, int revents)
 	    ((char *)w - offsetof(struct gd_conn, io));
 
 	(void)ev;
-	(void)revents;
 	GD_CHECK_MAGIC(conn, GD_CONN_MAGIC);
+	if (revents & EV_READ) {
+		conn->rx_empty = false;
+		conn->rx_waiting = conn->paused;
+	}
 	conn_run(conn);
 	conn_settle(conn);
 }
@@ -454,6 +457,19 @@ conn_can_read(const struct gd_conn *conn)
 	return space > 0;
 }
 
+/*
+ * Read interest: while we can read, and also through a pause until input
+ * comes that the pause keeps us from reading.  A hook that answers
+ * before the client sends more (the pipelined case) then pauses and
+ * resumes the connection without an epoll_ctl() either way.
+ */
+static bool
+conn_wants_read(const struct gd_conn *conn)
+{
+	return conn_can_read(conn) || (conn->paused && !conn->rx_waiting &&
+	    (conn->io_events & EV_READ) != 0);
+}
+
 static void
 conn_update_io(struct gd_conn *conn)
 {
@@ -466,7 +482,7 @@ conn_update_io(struct gd_conn *conn)
 		    EV_WRITE : EV_READ;
 		break;
 	case CONN_OPEN:
-		events = conn_can_read(conn) ? EV_READ : 0;
+		events = conn_wants_read(conn) ? EV_READ : 0;
 		/* FALLTHROUGH */
 	case CONN_STARTTLS_FLUSH:
 	case CONN_CLOSING:
@@ -585,11 +601,14 @@ conn_read(struct gd_conn *conn)
 	ssize_t n;
 	char *p;
 
+	if (conn->rx_empty && !conn->tls_active)
+		return;
 	while (budget > 0 && conn_can_read(conn)) {
 		p = gd_linebuf_space(&conn->in, &len);
 		if (len > budget)
 			len = budget;
 		n = conn_recv(conn, p, len);
+		conn->rx_empty = n == -2;
 		if (n == -2 || n < 0)
 			break;
 		if (n == 0) {
@@ -608,8 +627,10 @@ conn_read(struct gd_conn *conn)
 		 * triggered) watcher says when more comes, which saves a
 		 * recv() that would find nothing.  TLS may hold records the
 		 * socket no longer shows, so it reads on. */
-		if ((size_t)n < len && !conn->tls_active)
+		if ((size_t)n < len && !conn->tls_active) {
+			conn->rx_empty = true;
 			break;
+		}
 	}
 	if (budget == 0 && conn->tls_active)
 		ev_feed_event(conn->ev, &conn->io, EV_READ);
@@ -688,6 +709,7 @@ gd_conn_resume_read(struct gd_conn *conn)
 	if (!conn->paused)
 		return;
 	conn->paused = false;
+	conn->rx_waiting = false;
 	gd_conn_update_timer(conn);
 	gd_conn_kick(conn);
 }
