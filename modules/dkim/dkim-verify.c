@@ -170,8 +170,8 @@ dkim_verify_setup(struct gd_dkim_verifier *v)
 	for (i = 0; i < v->hdr.nfields && n < max; i++)
 		if (dkim_field_is(&v->hdr, i, "DKIM-Signature", 14))
 			n++;
-	v->sigs = calloc(n + 1, sizeof(*v->sigs));
-	v->bodies = calloc(n + 1, sizeof(*v->bodies));
+	v->sigs = calloc(n > 0 ? n : 1, sizeof(*v->sigs));
+	v->bodies = calloc(n > 0 ? n : 1, sizeof(*v->bodies));
 	if (v->sigs == NULL || v->bodies == NULL)
 		abort();
 	for (i = 0; i < v->hdr.nfields && v->nsigs < max; i++)
