@@ -267,8 +267,10 @@ fetch_msg_open(struct imap_session *s, struct imap_fetch_run *r,
 		    r->pool);
 		imap_struct_cache_put(s->box, m, s->mode, &r->rs);
 	}
-	r->problems = r->root != NULL ? imap_parse_problems(r->root) :
-	    r->structs ? r->rs.problems : 0;
+	/* The structure items carry the problems (rendered or cached): the
+	 * tree is walked for them only when no structure item was asked. */
+	r->problems = r->structs ? r->rs.problems : r->root != NULL ?
+	    imap_parse_problems(r->root) : 0;
 	if (fetch_msg_resolve(r, err) < 0)
 		return -1;
 	r->next = 0;
