@@ -177,18 +177,19 @@ static int
 delivery_spool_flush(struct gd_mail_delivery *d, bool whole,
     struct gd_mail_error *err)
 {
-	size_t at = whole && d->ins_at < d->size ? (size_t)d->ins_at :
-	    (size_t)d->size;
-	size_t ins = whole ? d->ins_len : 0;
-	struct iovec iov[3] = {
-		{ .iov_base = d->mem, .iov_len = at },
-		{ .iov_base = d->ins, .iov_len = ins },
-		{ .iov_base = d->mem != NULL ? d->mem + at : NULL,
-		  .iov_len = (size_t)d->size - at },
-	};
+	struct iovec iov[3];
+	size_t at, ins;
 
 	if (d->fd >= 0)
 		return 0;
+	/* In memory: d->size <= DELIVERY_MEM_MAX. */
+	at = whole && d->ins_at < d->size ? (size_t)d->ins_at :
+	    (size_t)d->size;
+	ins = whole ? d->ins_len : 0;
+	iov[0] = (struct iovec){ .iov_base = d->mem, .iov_len = at };
+	iov[1] = (struct iovec){ .iov_base = d->ins, .iov_len = ins };
+	iov[2] = (struct iovec){ .iov_base = d->mem != NULL ? d->mem + at :
+	    NULL, .iov_len = (size_t)d->size - at };
 	if (delivery_spool_open(d, err) < 0)
 		return -1;
 	if (mail_writev_all(d->fd, iov, 3) < 0) {
